@@ -1,0 +1,53 @@
+package dev.peregrine.alerting.jsonl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertJson;
+import dev.peregrine.alerting.Priority;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesSinkTest {
+
+    private static Alert alert(final String ruleId, final long time) {
+        return new Alert(Alert.deterministicId(ruleId, "s", time), time, ruleId, ruleId, Priority.NOTICE,
+                "agent", "h", List.of(), "out", Map.of(), "a", "s", 1, time, time);
+    }
+
+    @Test
+    void streamSinkWritesOneLinePerAlertAndFlushesEach() throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final JsonLinesSink sink = JsonLinesSink.toStream(out);
+
+        sink.deliver(alert("r1", 1));
+        // visible before close: a pipe reader must see alerts as they happen
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(new AlertJson().toJson(alert("r1", 1)) + "\n");
+        sink.deliver(alert("r2", 2));
+        sink.close();
+
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(2);
+    }
+
+    @Test
+    void fileSinkAppendsAndCreatesParentDirectories(@TempDir final Path dir) throws IOException {
+        final Path file = dir.resolve("nested/alerts.ndjson");
+        try (JsonLinesSink sink = JsonLinesSink.toFile(file)) {
+            sink.deliver(alert("r1", 1));
+        }
+        try (JsonLinesSink sink = JsonLinesSink.toFile(file)) {
+            sink.deliver(alert("r2", 2));
+        }
+
+        assertThat(Files.readAllLines(file)).hasSize(2)
+                .satisfiesExactly(first -> assertThat(first).contains("\"rule_id\":\"r1\""),
+                        second -> assertThat(second).contains("\"rule_id\":\"r2\""));
+    }
+}
