@@ -4,6 +4,7 @@ import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.collector.source.FollowedFileInputStream;
 import dev.peregrine.collector.source.SourceListener;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -12,6 +13,7 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,7 @@ public final class NdjsonSource implements EventSource {
     /** The name stdin is reported under. */
     public static final String STDIN = "stdin";
 
+    private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
     private static final Logger LOG = LoggerFactory.getLogger(NdjsonSource.class);
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
@@ -82,6 +85,15 @@ public final class NdjsonSource implements EventSource {
     /** The file at {@code path}, named by its path. */
     public static NdjsonSource file(final Path path, final NdjsonParser parser, final int maxLineBytes) {
         return new NdjsonSource(path.toString(), () -> Files.newInputStream(path), parser, maxLineBytes);
+    }
+
+    /**
+     * The file at {@code path}, followed as it grows ({@code tail -f}): the read ends only when
+     * the source is closed. Truncation and replacement of the file are followed too.
+     */
+    public static NdjsonSource followed(final Path path, final NdjsonParser parser, final int maxLineBytes) {
+        return new NdjsonSource(path.toString(),
+                () -> new FollowedFileInputStream(path, FOLLOW_POLL), parser, maxLineBytes);
     }
 
     /** The process's standard input, formats detected per line, lines of at most 1 MiB. */
