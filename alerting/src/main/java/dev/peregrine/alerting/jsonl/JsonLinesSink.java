@@ -32,8 +32,12 @@ public final class JsonLinesSink implements AlertSink {
      * reader of a pipe sees it immediately. Closing the sink flushes but leaves the stream open.
      */
     public static JsonLinesSink toStream(final OutputStream stream) {
-        return new JsonLinesSink(new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8)),
-                false, true);
+        return toWriter(new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8)));
+    }
+
+    /** Like {@link #toStream}, for a character stream the caller owns (its encoding is the caller's choice). */
+    public static JsonLinesSink toWriter(final Writer writer) {
+        return new JsonLinesSink(writer, false, true);
     }
 
     /** A sink appending to {@code file}, creating it and its parent directories when missing. */
