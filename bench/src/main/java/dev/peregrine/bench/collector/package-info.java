@@ -1,0 +1,2 @@
+/** JMH benchmarks of the collector stage: parsing input lines into events. */
+package dev.peregrine.bench.collector;
