@@ -1,0 +1,253 @@
+package dev.peregrine.engine.embedded;
+
+import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertSink;
+import dev.peregrine.collector.deadletter.Rejection;
+import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.collector.source.SourceListener;
+import dev.peregrine.engine.Detector;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded runner: sources → bounded queues → detectors → alert sink, in one JVM.
+ *
+ * <p>Each source reads on its own thread into a bounded queue, so a fast source waits for the
+ * engine instead of filling memory, and nothing is dropped. One engine thread runs the
+ * detectors, so detectors need no locking. In {@link Ordering#EVENT_TIME_MERGE} mode (replay)
+ * the engine merges the sources by {@code evt.time}, ties broken by source order, so the same
+ * files always give the same alerts in the same order.
+ */
+public final class EmbeddedPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
+    private static final int LOGGED_REJECTIONS_PER_SOURCE = 20;
+
+    /** How events from several sources are interleaved. */
+    public enum Ordering {
+        /** Sorted inputs (files): a k-way merge by event time. Waits for every source to have data. */
+        EVENT_TIME_MERGE,
+        /** Live inputs: events in the order they arrive. */
+        ARRIVAL
+    }
+
+    private final List<EventSource> sources;
+    private final List<Detector> detectors;
+    private final AlertSink sink;
+    private final Consumer<Rejection> deadLetter;
+    private final PipelineMetrics metrics;
+    private final Ordering ordering;
+    private final int queueCapacity;
+    private final Consumer<Alert> alertHandler = this::deliver;
+
+    /**
+     * @param sources        where events come from
+     * @param detectors      run on every event, in this order
+     * @param sink           receives every alert
+     * @param deadLetter     keeps every rejected record; called from source threads, must be thread-safe
+     * @param metrics        counters for events, rejections, alerts and failures
+     * @param ordering       how to interleave sources
+     * @param queueCapacity  events buffered per source before the source waits
+     */
+    public EmbeddedPipeline(final List<EventSource> sources, final List<Detector> detectors,
+                            final AlertSink sink, final Consumer<Rejection> deadLetter,
+                            final PipelineMetrics metrics, final Ordering ordering, final int queueCapacity) {
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be at least 1");
+        }
+        this.sources = List.copyOf(sources);
+        this.detectors = List.copyOf(detectors);
+        this.sink = Objects.requireNonNull(sink);
+        this.deadLetter = Objects.requireNonNull(deadLetter);
+        this.metrics = Objects.requireNonNull(metrics);
+        this.ordering = Objects.requireNonNull(ordering);
+        this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * Runs until every source has ended (or was {@linkplain #stop() stopped}) and every queued
+     * event has passed the detectors; then flushes the sink. Blocks the calling thread, which
+     * becomes the engine thread.
+     */
+    public PipelineSummary run() throws InterruptedException {
+        final long started = System.nanoTime();
+        final List<BlockingQueue<Item>> queues = new ArrayList<>();
+        final BlockingQueue<Item> shared = ordering == Ordering.ARRIVAL
+                ? new ArrayBlockingQueue<>(queueCapacity) : null;
+        final List<Thread> readers = new ArrayList<>();
+        for (int index = 0; index < sources.size(); index++) {
+            final BlockingQueue<Item> queue = shared != null ? shared : new ArrayBlockingQueue<>(queueCapacity);
+            queues.add(queue);
+            final Thread reader = new Thread(readerLoop(sources.get(index), index, queue),
+                    "peregrine-source-" + index);
+            reader.setDaemon(true);
+            readers.add(reader);
+        }
+        readers.forEach(Thread::start);
+        try {
+            if (shared != null) {
+                consumeInArrivalOrder(shared, sources.size());
+            } else {
+                consumeMergedByEventTime(queues);
+            }
+        } finally {
+            for (final Thread reader : readers) {
+                reader.interrupt();
+            }
+            detectors.forEach(Detector::close);
+            try {
+                sink.flush();
+            } catch (final IOException e) {
+                LOG.error("flushing alerts failed: {}", e.toString());
+                metrics.deliveryFailed();
+            }
+        }
+        return summary(Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Asks every source to stop; {@link #run()} then drains what was read and returns. */
+    public void stop() {
+        for (final EventSource source : sources) {
+            try {
+                source.close();
+            } catch (final IOException e) {
+                LOG.warn("closing source {} failed: {}", source.name(), e.toString());
+            }
+        }
+    }
+
+    private Runnable readerLoop(final EventSource source, final int index, final BlockingQueue<Item> queue) {
+        return () -> {
+            final int[] logged = {0};
+            final SourceListener listener = new SourceListener() {
+                @Override
+                public void onEvent(final Event event) {
+                    metrics.eventAccepted(source.name());
+                    put(queue, new Item(event, index));
+                }
+
+                @Override
+                public void onRejected(final Rejection rejection) {
+                    metrics.rejected(rejection);
+                    if (logged[0]++ < LOGGED_REJECTIONS_PER_SOURCE) {
+                        LOG.warn("{}:{}: rejected ({}): {}", rejection.source(), rejection.line(),
+                                rejection.reason().label(), rejection.message());
+                    } else if (logged[0] == LOGGED_REJECTIONS_PER_SOURCE + 1) {
+                        LOG.warn("{}: more rejected records; see the dead-letter file", source.name());
+                    }
+                    deadLetter.accept(rejection);
+                }
+            };
+            try {
+                source.read(listener);
+            } catch (final IOException | RuntimeException e) {
+                metrics.sourceFailed(source.name());
+                LOG.error("source {} stopped: {}", source.name(), e.toString());
+            } finally {
+                put(queue, Item.end(index));
+            }
+        };
+    }
+
+    private static void put(final BlockingQueue<Item> queue, final Item item) {
+        try {
+            queue.put(item);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("pipeline stopped while a source was reading", e);
+        }
+    }
+
+    private void consumeInArrivalOrder(final BlockingQueue<Item> queue, final int sourceCount)
+            throws InterruptedException {
+        int open = sourceCount;
+        while (open > 0) {
+            final Item item = queue.take();
+            if (item.isEnd()) {
+                open--;
+            } else {
+                process(item.event());
+            }
+        }
+    }
+
+    private void consumeMergedByEventTime(final List<BlockingQueue<Item>> queues) throws InterruptedException {
+        final Item[] heads = new Item[queues.size()];
+        final boolean[] ended = new boolean[queues.size()];
+        int open = queues.size();
+        while (open > 0) {
+            int earliest = -1;
+            for (int index = 0; index < heads.length; index++) {
+                if (ended[index]) {
+                    continue;
+                }
+                if (heads[index] == null) {
+                    heads[index] = queues.get(index).take();
+                }
+                if (heads[index].isEnd()) {
+                    ended[index] = true;
+                    heads[index] = null;
+                    open--;
+                    continue;
+                }
+                // strict '<' keeps the lower source index on ties, which makes replays deterministic
+                if (earliest < 0 || heads[index].event().timeNanos() < heads[earliest].event().timeNanos()) {
+                    earliest = index;
+                }
+            }
+            if (earliest >= 0) {
+                process(heads[earliest].event());
+                heads[earliest] = null;
+            }
+        }
+    }
+
+    private void process(final Event event) {
+        for (final Detector detector : detectors) {
+            try {
+                detector.onEvent(event, alertHandler);
+            } catch (final RuntimeException e) {
+                // one broken detector must not blind the others, nor stop the stream
+                metrics.detectorFailed(detector.getClass().getSimpleName());
+                LOG.error("detector {} failed on event at {}: {}", detector.getClass().getSimpleName(),
+                        event.timeNanos(), e.toString(), e);
+            }
+        }
+    }
+
+    private void deliver(final Alert alert) {
+        metrics.alertRaised(alert);
+        try {
+            sink.deliver(alert);
+        } catch (final IOException | RuntimeException e) {
+            metrics.deliveryFailed();
+            LOG.error("alert {} ({}) was not delivered: {}", alert.id(), alert.ruleId(), e.toString());
+        }
+    }
+
+    private PipelineSummary summary(final Duration elapsed) {
+        return new PipelineSummary(metrics.eventsAccepted(), metrics.eventsRejected(),
+                metrics.rejectedByReason(), metrics.alertsByRule(), metrics.detectorErrors(),
+                metrics.deliveryFailures(), metrics.sourceErrors(), elapsed);
+    }
+
+    /** An event from a source, or the end of that source ({@code event == null}). */
+    private record Item(Event event, int source) {
+        static Item end(final int source) {
+            return new Item(null, source);
+        }
+
+        boolean isEnd() {
+            return event == null;
+        }
+    }
+}

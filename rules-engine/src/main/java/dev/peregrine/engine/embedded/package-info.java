@@ -1,0 +1,2 @@
+/** The embedded runner: sources, detectors and alert sinks in one JVM, no Kafka. */
+package dev.peregrine.engine.embedded;
