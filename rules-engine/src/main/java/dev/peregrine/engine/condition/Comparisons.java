@@ -1,0 +1,134 @@
+package dev.peregrine.engine.condition;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Builds the {@link ValueTest} for an operator and its already type-checked, parsed operands. */
+final class Comparisons {
+
+    // Below this size a linear scan beats hashing the event's value.
+    private static final int LINEAR_SCAN_MAX = 6;
+
+    private Comparisons() {
+    }
+
+    /** Text comparisons; the value's {@code toString()} is compared, so extras of any type work. */
+    static ValueTest forString(final Operator operator, final List<String> operands) {
+        final String first = operands.isEmpty() ? "" : operands.get(0);
+        return switch (operator) {
+            case EQ, EQ2 -> value -> first.equals(value.toString());
+            case NE -> value -> !first.equals(value.toString());
+            case IN, INTERSECTS -> stringIn(operands);
+            case CONTAINS -> value -> value.toString().contains(first);
+            case ICONTAINS -> value -> containsIgnoreCase(value.toString(), first);
+            case STARTSWITH -> value -> value.toString().startsWith(first);
+            case ENDSWITH -> value -> value.toString().endsWith(first);
+            case GLOB, IGLOB -> {
+                final Pattern pattern = Glob.compile(first, operator == Operator.IGLOB);
+                yield value -> pattern.matcher(value.toString()).matches();
+            }
+            case PMATCH -> new PathPrefixes(operands);
+            case EXISTS -> value -> true;
+            default -> throw new IllegalArgumentException("no string comparison for " + operator);
+        };
+    }
+
+    /** Integer comparisons on a field stored as {@link Long}. */
+    static ValueTest forLong(final Operator operator, final long[] operands) {
+        final long first = operands.length == 0 ? 0 : operands[0];
+        return switch (operator) {
+            case EQ, EQ2 -> value -> (Long) value == first;
+            case NE -> value -> (Long) value != first;
+            case LT -> value -> (Long) value < first;
+            case LE -> value -> (Long) value <= first;
+            case GT -> value -> (Long) value > first;
+            case GE -> value -> (Long) value >= first;
+            case IN, INTERSECTS -> {
+                final long[] sorted = operands.clone();
+                Arrays.sort(sorted);
+                yield value -> Arrays.binarySearch(sorted, (Long) value) >= 0;
+            }
+            case EXISTS -> value -> true;
+            default -> throw new IllegalArgumentException("no numeric comparison for " + operator);
+        };
+    }
+
+    /** Boolean comparisons on a field stored as {@link Boolean}. */
+    static ValueTest forBoolean(final Operator operator, final boolean[] operands) {
+        final Boolean first = operands.length == 0 ? Boolean.FALSE : operands[0];
+        return switch (operator) {
+            case EQ, EQ2 -> first::equals;
+            case NE -> value -> !first.equals(value);
+            case IN, INTERSECTS -> {
+                boolean anyTrue = false;
+                boolean anyFalse = false;
+                for (final boolean operand : operands) {
+                    anyTrue |= operand;
+                    anyFalse |= !operand;
+                }
+                final boolean matchTrue = anyTrue;
+                final boolean matchFalse = anyFalse;
+                yield value -> (Boolean) value ? matchTrue : matchFalse;
+            }
+            case EXISTS -> value -> true;
+            default -> throw new IllegalArgumentException("no boolean comparison for " + operator);
+        };
+    }
+
+    /**
+     * Ordering on an extra, whose type is only known per event: numbers and numeric text
+     * compare as numbers; anything else never matches.
+     */
+    static ValueTest forLooseNumber(final Operator operator, final double operand) {
+        return value -> {
+            final double number;
+            if (value instanceof Number n) {
+                number = n.doubleValue();
+            } else {
+                try {
+                    number = Double.parseDouble(value.toString());
+                } catch (final NumberFormatException e) {
+                    return false;
+                }
+            }
+            return switch (operator) {
+                case LT -> number < operand;
+                case LE -> number <= operand;
+                case GT -> number > operand;
+                case GE -> number >= operand;
+                default -> false;
+            };
+        };
+    }
+
+    private static ValueTest stringIn(final List<String> operands) {
+        if (operands.size() <= LINEAR_SCAN_MAX) {
+            final String[] values = operands.toArray(String[]::new);
+            return value -> {
+                final String text = value.toString();
+                for (final String candidate : values) {
+                    if (candidate.equals(text)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+        final Set<String> set = new HashSet<>(operands);
+        return value -> set.contains(value.toString());
+    }
+
+    /** {@code haystack.toLowerCase().contains(needle.toLowerCase())} without allocating per event. */
+    static boolean containsIgnoreCase(final String haystack, final String needle) {
+        final int max = haystack.length() - needle.length();
+        for (int i = 0; i <= max; i++) {
+            if (haystack.regionMatches(true, i, needle, 0, needle.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,316 @@
+package dev.peregrine.engine.condition;
+
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.collector.event.FieldType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Compiles a parsed condition into an {@link EventPredicate}: resolves field names to slots,
+ * macros to their compiled conditions and list names to their items, and type-checks every
+ * comparison. Collects every error instead of stopping at the first.
+ *
+ * <p>Field names: a name the registry knows is read from its slot; a name in a namespace the
+ * registry owns ({@code proc.}, {@code fd.}, …) but does not know is an error with a
+ * did-you-mean; a name in any other namespace ({@code k8s.ns.name}, {@code ka.user.name}) is an
+ * input's own key, read from {@link dev.peregrine.collector.event.Event#extra} and compared as
+ * text (or as a number, for {@code <}, {@code >}…).
+ */
+public final class ConditionCompiler {
+
+    private final FieldRegistry registry;
+
+    /** @param registry the fields conditions may name */
+    public ConditionCompiler(final FieldRegistry registry) {
+        this.registry = Objects.requireNonNull(registry);
+    }
+
+    /**
+     * The result of compiling one condition.
+     *
+     * @param predicate the compiled condition, or {@code null} when there were errors
+     * @param errors    every problem found, in condition order
+     */
+    public record Result(EventPredicate predicate, List<CompileError> errors) {
+        public Result {
+            errors = List.copyOf(errors);
+        }
+
+        /** Whether the condition compiled without errors. */
+        public boolean ok() {
+            return predicate != null && errors.isEmpty();
+        }
+    }
+
+    /** Parses and compiles {@code condition}; syntax errors come back as a single {@link CompileError}. */
+    public Result compile(final String condition, final ConditionScope scope) {
+        final Expr expr;
+        try {
+            expr = ConditionParser.parse(condition);
+        } catch (final ConditionSyntaxException e) {
+            return new Result(null, List.of(new CompileError(e.offset(), e.getMessage())));
+        }
+        return compile(expr, scope);
+    }
+
+    /** Compiles a parsed condition. */
+    public Result compile(final Expr expr, final ConditionScope scope) {
+        final List<CompileError> errors = new ArrayList<>();
+        final EventPredicate predicate = new Run(scope, errors).compile(expr);
+        return new Result(errors.isEmpty() ? predicate : null, errors);
+    }
+
+    /** Resolves a field name for a condition or an output template; {@code problem} says why not. */
+    public FieldResolution resolveField(final String name, final String argument) {
+        if (argument != null) {
+            return FieldResolution.failure("indexed fields such as '" + name + "[" + argument
+                    + "]' are not supported yet");
+        }
+        final Optional<Field> field = registry.find(name);
+        if (field.isPresent()) {
+            return new FieldResolution(new FieldAccessor.Slot(field.get()), null);
+        }
+        if (registry.ownsNamespaceOf(name)) {
+            return FieldResolution.failure(unknownField(name));
+        }
+        return new FieldResolution(new FieldAccessor.Extra(name), null);
+    }
+
+    /**
+     * A field name resolved to an accessor, or the reason it could not be.
+     *
+     * @param accessor how to read it, or {@code null}
+     * @param problem  what is wrong, or {@code null}
+     */
+    public record FieldResolution(FieldAccessor accessor, String problem) {
+        static FieldResolution failure(final String problem) {
+            return new FieldResolution(null, problem);
+        }
+    }
+
+    private String unknownField(final String name) {
+        return "unknown field '" + name + "'" + registry.closest(name).map(c -> " (did you mean '" + c + "'?)").orElse("");
+    }
+
+    /** One compilation: the scope and the errors collected so far. */
+    private final class Run {
+        private final ConditionScope scope;
+        private final List<CompileError> errors;
+
+        Run(final ConditionScope scope, final List<CompileError> errors) {
+            this.scope = scope;
+            this.errors = errors;
+        }
+
+        /** The predicate, or {@code null} when this part has errors (recorded). */
+        EventPredicate compile(final Expr expr) {
+            if (expr instanceof Expr.And and) {
+                final List<EventPredicate> parts = compileAll(and.parts(), true);
+                return parts == null ? null : new EventPredicate.AllOf(parts);
+            }
+            if (expr instanceof Expr.Or or) {
+                final List<EventPredicate> parts = compileAll(or.parts(), false);
+                return parts == null ? null : new EventPredicate.AnyOf(parts);
+            }
+            if (expr instanceof Expr.Not not) {
+                final EventPredicate inner = compile(not.inner());
+                return inner == null ? null : new EventPredicate.Negation(inner);
+            }
+            if (expr instanceof Expr.MacroRef ref) {
+                return macro(ref);
+            }
+            return comparison((Expr.Comparison) expr);
+        }
+
+        private List<EventPredicate> compileAll(final List<Expr> exprs, final boolean and) {
+            final List<EventPredicate> parts = new ArrayList<>();
+            boolean failed = false;
+            for (final Expr part : exprs) {
+                final EventPredicate compiled = compile(part);
+                if (compiled == null) {
+                    failed = true;
+                } else if (and && compiled instanceof EventPredicate.AllOf nested) {
+                    // (a and b) and c evaluates as one flat list: fewer calls per event
+                    parts.addAll(nested.parts());
+                } else if (!and && compiled instanceof EventPredicate.AnyOf nested) {
+                    parts.addAll(nested.parts());
+                } else {
+                    parts.add(compiled);
+                }
+            }
+            return failed ? null : parts;
+        }
+
+        private EventPredicate macro(final Expr.MacroRef ref) {
+            final Optional<ConditionScope.MacroLookup> lookup = scope.macro(ref.name());
+            if (lookup.isEmpty()) {
+                if (registry.find(ref.name()).isPresent()) {
+                    error(ref.offset(), "field '" + ref.name() + "' needs an operator and a value, e.g. "
+                            + ref.name() + " = " + example(registry.find(ref.name()).get().type()));
+                } else {
+                    error(ref.offset(), "undefined macro '" + ref.name() + "'");
+                }
+                return null;
+            }
+            final ConditionScope.MacroLookup found = lookup.get();
+            if (found.predicate() == null) {
+                if (found.problem() != null) {
+                    error(ref.offset(), found.problem());
+                }
+                return null;
+            }
+            return new EventPredicate.MacroCall(ref.name(), found.predicate());
+        }
+
+        private EventPredicate comparison(final Expr.Comparison comparison) {
+            final Expr.FieldRef ref = comparison.field();
+            final FieldResolution resolution = resolveField(ref.name(), ref.argument());
+            if (resolution.accessor() == null) {
+                error(ref.offset(), resolution.problem());
+                return null;
+            }
+            final FieldAccessor accessor = resolution.accessor();
+            final Operator operator = comparison.operator();
+            if (operator == Operator.BCONTAINS || operator == Operator.BSTARTSWITH || operator == Operator.REGEX) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' is not supported yet");
+                return null;
+            }
+            final FieldType type = accessor.type();
+            if (type != null && operator.isOrdering() && !type.isNumeric()) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' needs a numeric field, but '"
+                        + ref.name() + "' is " + article(type));
+                return null;
+            }
+            if (type != null && operator.needsString() && type != FieldType.STRING) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' needs a string field, but '"
+                        + ref.name() + "' is " + article(type));
+                return null;
+            }
+            final List<Operand> operands = expand(comparison);
+            final List<String> texts = operands.stream().map(Operand::text).toList();
+            final ValueTest test = valueTest(ref.name(), type, operator, operands);
+            return test == null ? null : new EventPredicate.FieldTest(accessor, operator, texts, test);
+        }
+
+        /** The comparison's values with list names replaced by the lists' items. */
+        private List<Operand> expand(final Expr.Comparison comparison) {
+            final List<Operand> operands = new ArrayList<>();
+            for (final Expr.Value value : comparison.values()) {
+                final Optional<List<String>> list = comparison.isList() && !value.quoted()
+                        ? scope.list(value.text()) : Optional.empty();
+                if (list.isPresent()) {
+                    for (final String item : list.get()) {
+                        operands.add(new Operand(item, value.offset(), value.text()));
+                    }
+                } else {
+                    operands.add(new Operand(value.text(), value.offset(), null));
+                }
+            }
+            return operands;
+        }
+
+        private ValueTest valueTest(final String fieldName, final FieldType type, final Operator operator,
+                                    final List<Operand> operands) {
+            if (type == null) {
+                if (operator.isOrdering()) {
+                    final Double number = parseDouble(operands.get(0).text());
+                    if (number == null) {
+                        error(operands.get(0).offset(), "value '" + operands.get(0).text() + "' is not a number, but '"
+                                + operator + "' compares numbers");
+                        return null;
+                    }
+                    return Comparisons.forLooseNumber(operator, number);
+                }
+                return Comparisons.forString(operator, operands.stream().map(Operand::text).toList());
+            }
+            switch (type) {
+                case STRING:
+                    return Comparisons.forString(operator, operands.stream().map(Operand::text).toList());
+                case INT:
+                case TIMESTAMP: {
+                    final long[] numbers = new long[operands.size()];
+                    boolean failed = false;
+                    int reportedAt = -1;
+                    for (int i = 0; i < numbers.length; i++) {
+                        final Long number = parseLong(operands.get(i).text());
+                        if (number == null) {
+                            // One error per written value: a list of names need not say so for each item.
+                            if (operands.get(i).offset() != reportedAt) {
+                                error(operands.get(i).offset(), operands.get(i).describe() + " is not a number, but '"
+                                        + fieldName + "' is " + article(type));
+                                reportedAt = operands.get(i).offset();
+                            }
+                            failed = true;
+                        } else {
+                            numbers[i] = number;
+                        }
+                    }
+                    return failed ? null : Comparisons.forLong(operator, numbers);
+                }
+                case BOOL: {
+                    final boolean[] values = new boolean[operands.size()];
+                    boolean failed = false;
+                    for (int i = 0; i < values.length; i++) {
+                        final String text = operands.get(i).text().toLowerCase(Locale.ROOT);
+                        if (text.equals("true")) {
+                            values[i] = true;
+                        } else if (!text.equals("false")) {
+                            error(operands.get(i).offset(), operands.get(i).describe() + " is not true or false, but '"
+                                    + fieldName + "' is a bool");
+                            failed = true;
+                        }
+                    }
+                    return failed ? null : Comparisons.forBoolean(operator, values);
+                }
+                default:
+                    throw new IllegalStateException("unhandled field type " + type);
+            }
+        }
+
+        private void error(final int offset, final String message) {
+            errors.add(new CompileError(offset, message));
+        }
+    }
+
+    /** One right-hand value after list expansion; {@code list} names the list it came from, if any. */
+    private record Operand(String text, int offset, String list) {
+        String describe() {
+            return list == null ? "value '" + text + "'" : "item '" + text + "' of list '" + list + "'";
+        }
+    }
+
+    private static Long parseLong(final String text) {
+        try {
+            if (text.startsWith("0x") || text.startsWith("0X")) {
+                return Long.parseLong(text.substring(2), 16);
+            }
+            return Long.parseLong(text);
+        } catch (final NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Double parseDouble(final String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (final NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String article(final FieldType type) {
+        return (type == FieldType.INT ? "an " : "a ") + type.displayName();
+    }
+
+    private static String example(final FieldType type) {
+        return switch (type) {
+            case BOOL -> "true";
+            case INT, TIMESTAMP -> "0";
+            case STRING -> "value";
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package dev.peregrine.engine.condition;
+
+import dev.peregrine.collector.event.Event;
+import java.util.List;
+
+/**
+ * A compiled condition: a tree of these is what runs per event. Field names are already
+ * resolved to {@link FieldAccessor}s and values parsed, so a test is slot reads and
+ * comparisons only.
+ */
+public sealed interface EventPredicate {
+
+    /** Whether {@code event} satisfies the condition. */
+    boolean test(Event event);
+
+    /** All parts hold; evaluated left to right, stopping at the first that does not. */
+    final class AllOf implements EventPredicate {
+        private final EventPredicate[] parts;
+
+        /** @param parts at least one part */
+        public AllOf(final List<EventPredicate> parts) {
+            this.parts = parts.toArray(EventPredicate[]::new);
+        }
+
+        /** The parts, in evaluation order. */
+        public List<EventPredicate> parts() {
+            return List.of(parts);
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            for (final EventPredicate part : parts) {
+                if (!part.test(event)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "AllOf" + List.of(parts);
+        }
+    }
+
+    /** At least one part holds; evaluated left to right, stopping at the first that does. */
+    final class AnyOf implements EventPredicate {
+        private final EventPredicate[] parts;
+
+        /** @param parts at least one part */
+        public AnyOf(final List<EventPredicate> parts) {
+            this.parts = parts.toArray(EventPredicate[]::new);
+        }
+
+        /** The parts, in evaluation order. */
+        public List<EventPredicate> parts() {
+            return List.of(parts);
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            for (final EventPredicate part : parts) {
+                if (part.test(event)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "AnyOf" + List.of(parts);
+        }
+    }
+
+    /** The inner predicate does not hold (so {@code not proc.name = x} is true when proc.name is missing, as in Falco). */
+    record Negation(EventPredicate inner) implements EventPredicate {
+        @Override
+        public boolean test(final Event event) {
+            return !inner.test(event);
+        }
+    }
+
+    /** A macro's compiled condition, kept as a node so analyses and explanations can name it. */
+    record MacroCall(String name, EventPredicate body) implements EventPredicate {
+        @Override
+        public boolean test(final Event event) {
+            return body.test(event);
+        }
+    }
+
+    /**
+     * One comparison. A missing field makes every comparison false, {@code !=} included, as in Falco.
+     *
+     * @param accessor  where the value comes from
+     * @param operator  the operator, for analyses and messages
+     * @param operands  the right-hand values after list expansion, as written
+     * @param test      the compiled comparison, applied to a present value
+     */
+    record FieldTest(FieldAccessor accessor, Operator operator, List<String> operands, ValueTest test)
+            implements EventPredicate {
+        public FieldTest {
+            operands = List.copyOf(operands);
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            final Object value = accessor.read(event);
+            return value != null && test.test(value);
+        }
+    }
+}

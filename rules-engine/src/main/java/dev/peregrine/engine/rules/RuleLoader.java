@@ -1,0 +1,676 @@
+package dev.peregrine.engine.rules;
+
+import dev.peregrine.alerting.Priority;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.engine.condition.CompileError;
+import dev.peregrine.engine.condition.ConditionCompiler;
+import dev.peregrine.engine.condition.ConditionScope;
+import dev.peregrine.engine.condition.EventPredicate;
+import dev.peregrine.engine.condition.EventTypes;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Loads Falco-style rule files ({@code - list:}, {@code - macro:}, {@code - rule:} items) into
+ * a compiled {@link RuleSet}, reporting every problem in every file at once.
+ *
+ * <p>Semantics follow Falco's loader: files are read in the order given and items in file
+ * order. A macro or list can use only macros and lists defined (first) before it, in this or an
+ * earlier file; a rule can use every macro and list of every file loaded together (Falco's own
+ * rules file relies on this). Defining a list or macro again replaces its content everywhere (so
+ * a later file can tune an earlier file's rules) while keeping its place in the order;
+ * {@code append: true} adds items to a list or condition text to a macro or rule. A list name
+ * inside {@code in (...)}/{@code pmatch (...)} expands to its items unless quoted.
+ *
+ * <p>Peregrine's differences: a rule name defined twice is an error (Falco replaces the
+ * rule), as is a duplicate {@code id}; {@code exceptions} and {@code override} are reported as
+ * not supported yet; {@code required_engine_version} is recorded but not enforced;
+ * {@code - cep:} items belong to the CEP runtime and are skipped here.
+ */
+public final class RuleLoader {
+
+    /** The source a rule applies to when it names none, as in Falco. */
+    public static final String DEFAULT_SOURCE = "syscall";
+
+    private static final Set<String> RULE_KEYS = Set.of("rule", "id", "desc", "condition", "output", "priority",
+            "tags", "enabled", "source", "append", "exceptions", "override", "warn_evttypes",
+            "skip-if-unknown-filter", "capture", "capture_duration");
+    private static final Set<String> MACRO_KEYS = Set.of("macro", "condition", "append", "override", "desc");
+    private static final Set<String> LIST_KEYS = Set.of("list", "items", "append", "override", "desc");
+    // Accepted for Falco compatibility; they change nothing in Peregrine yet.
+    private static final Set<String> IGNORED_RULE_KEYS = Set.of("warn_evttypes", "skip-if-unknown-filter",
+            "capture", "capture_duration");
+
+    private final ConditionCompiler compiler;
+
+    /** @param registry the fields conditions and outputs may name */
+    public RuleLoader(final FieldRegistry registry) {
+        this.compiler = new ConditionCompiler(registry);
+    }
+
+    /**
+     * Loads rule files and directories, in the order given; a directory contributes its
+     * {@code *.yaml} and {@code *.yml} files (not recursively), sorted by name.
+     */
+    public RuleSet load(final List<Path> filesOrDirs) throws RuleLoadException {
+        final List<RuleFile> files = new ArrayList<>();
+        final List<RuleLoadError> readErrors = new ArrayList<>();
+        for (final Path path : filesOrDirs) {
+            final List<Path> expanded;
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> entries = Files.list(path)) {
+                    expanded = entries.filter(p -> {
+                        final String name = p.getFileName().toString();
+                        return Files.isRegularFile(p) && (name.endsWith(".yaml") || name.endsWith(".yml"));
+                    }).sorted().toList();
+                } catch (final IOException e) {
+                    readErrors.add(new RuleLoadError(path.toString(), 0, 0, null, "cannot list directory: " + e));
+                    continue;
+                }
+            } else {
+                expanded = List.of(path);
+            }
+            for (final Path file : expanded) {
+                try {
+                    files.add(new RuleFile(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+                } catch (final IOException e) {
+                    readErrors.add(new RuleLoadError(file.toString(), 0, 0, null, "cannot read: " + e.getMessage()));
+                }
+            }
+        }
+        return new Run(readErrors).load(files);
+    }
+
+    /** Loads one rule file given as text; {@code fileName} is what errors show. */
+    public RuleSet load(final String fileName, final String yamlText) throws RuleLoadException {
+        return loadFiles(List.of(new RuleFile(fileName, yamlText)));
+    }
+
+    /** Loads rule files given as text (e.g. classpath resources), in order. */
+    public RuleSet loadFiles(final List<RuleFile> files) throws RuleLoadException {
+        return new Run(new ArrayList<>()).load(files);
+    }
+
+    /** The id a rule without {@code id:} gets: its name in lower case, runs of other characters as one {@code _}. */
+    public static String slug(final String name) {
+        final String lower = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        return lower.replaceAll("^_+|_+$", "");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // One load: collect every item of every file, then compile in order.
+    // ---------------------------------------------------------------------------------------
+
+    /** Where an item was defined, and under which name, for messages. */
+    private record Origin(YamlText file, YamlText.Position position, String item) {
+        String where() {
+            return file.name() + ":" + position.line() + ":" + position.column();
+        }
+    }
+
+    /** A list as collected: first-definition index, latest content. */
+    private static final class PendingList {
+        final String name;
+        final int index;
+        final Origin origin;
+        int visibility;
+        List<ScalarText> items;
+        List<String> resolved;
+        boolean resolving;
+
+        PendingList(final String name, final int index, final Origin origin, final List<ScalarText> items) {
+            this.name = name;
+            this.index = index;
+            this.visibility = index;
+            this.origin = origin;
+            this.items = items;
+        }
+    }
+
+    /** A macro as collected, and once compiled, its predicate. */
+    private static final class PendingMacro {
+        final String name;
+        final int index;
+        final Origin origin;
+        int visibility;
+        ConditionText condition;
+        boolean compiling;
+        boolean compiled;
+        EventPredicate predicate;
+
+        PendingMacro(final String name, final int index, final Origin origin, final ConditionText condition) {
+            this.name = name;
+            this.index = index;
+            this.visibility = index;
+            this.origin = origin;
+            this.condition = condition;
+        }
+    }
+
+    /** A rule as collected. */
+    private static final class PendingRule {
+        final String name;
+        final Origin origin;
+        String id;
+        String description;
+        ConditionText condition;
+        ScalarText output;
+        Priority priority;
+        List<String> tags;
+        boolean enabled;
+        String source;
+
+        PendingRule(final String name, final Origin origin) {
+            this.name = name;
+            this.origin = origin;
+        }
+    }
+
+    private final class Run {
+        private final List<RuleLoadError> errors;
+        private final List<RuleLoadWarning> warnings = new ArrayList<>();
+        private final Map<String, String> engineVersions = new LinkedHashMap<>();
+        private final Map<String, PendingList> lists = new LinkedHashMap<>();
+        private final Map<String, PendingMacro> macros = new LinkedHashMap<>();
+        private final Map<String, PendingRule> rules = new LinkedHashMap<>();
+        private final Map<String, PendingRule> rulesById = new HashMap<>();
+        private final Set<PendingRule> incomplete = new HashSet<>();
+        private int nextIndex;
+
+        Run(final List<RuleLoadError> errors) {
+            this.errors = errors;
+        }
+
+        RuleSet load(final List<RuleFile> files) throws RuleLoadException {
+            for (final RuleFile file : files) {
+                collectFile(new YamlText(file.name(), file.text()));
+            }
+            final Map<String, ListDef> listDefs = new LinkedHashMap<>();
+            for (final PendingList list : lists.values()) {
+                final List<String> items = resolve(list);
+                listDefs.put(list.name, new ListDef(list.name, items == null ? List.of() : items,
+                        list.origin.file().name(), list.origin.position().line()));
+            }
+            final Map<String, MacroDef> macroDefs = new LinkedHashMap<>();
+            for (final PendingMacro macro : macros.values()) {
+                compile(macro);
+                if (macro.predicate != null) {
+                    macroDefs.put(macro.name, new MacroDef(macro.name, macro.condition.text(), macro.predicate,
+                            macro.origin.file().name(), macro.origin.position().line()));
+                }
+            }
+            final List<RuleDef> ruleDefs = new ArrayList<>();
+            for (final PendingRule rule : rules.values()) {
+                final RuleDef compiled = compile(rule);
+                if (compiled != null) {
+                    ruleDefs.add(compiled);
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new RuleLoadException(errors);
+            }
+            return new RuleSet(ruleDefs, listDefs, macroDefs, warnings, engineVersions);
+        }
+
+        // ----- collecting -----
+
+        private void collectFile(final YamlText file) {
+            final Node root;
+            try {
+                final LoaderOptions options = new LoaderOptions();
+                options.setAllowDuplicateKeys(true); // reported per item, with a position
+                root = new Yaml(options).compose(new StringReader(file.text()));
+            } catch (final MarkedYAMLException e) {
+                final Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+                final YamlText.Position position = mark == null ? new YamlText.Position(1, 1) : YamlText.positionOf(mark);
+                errors.add(new RuleLoadError(file.name(), position.line(), position.column(), null,
+                        "YAML syntax error: " + Objects.requireNonNullElse(e.getProblem(), e.getMessage())));
+                return;
+            } catch (final YAMLException e) {
+                errors.add(new RuleLoadError(file.name(), 1, 1, null, "YAML error: " + e.getMessage()));
+                return;
+            }
+            if (root == null) {
+                return; // an empty file defines nothing
+            }
+            if (!(root instanceof SequenceNode sequence)) {
+                error(file, root, null, "a rule file must be a YAML list of items (- rule: …, - macro: …, - list: …)");
+                return;
+            }
+            for (final Node item : sequence.getValue()) {
+                if (item instanceof MappingNode mapping) {
+                    collectItem(file, mapping);
+                } else {
+                    error(file, item, null, "expected an item such as '- rule: …', '- macro: …' or '- list: …'");
+                }
+            }
+        }
+
+        private void collectItem(final YamlText file, final MappingNode item) {
+            final Map<String, NodeTuple> keys = keysOf(file, item);
+            final int index = nextIndex++;
+            if (keys.containsKey("required_engine_version")) {
+                final Node value = keys.get("required_engine_version").getValueNode();
+                engineVersions.put(file.name(), value instanceof ScalarNode s ? s.getValue() : String.valueOf(value));
+                return;
+            }
+            if (keys.containsKey("required_plugin_versions") || keys.containsKey("cep")) {
+                return; // plugins are not used here; CEP items are loaded by the CEP runtime
+            }
+            final List<String> kinds = Stream.of("rule", "macro", "list").filter(keys::containsKey).toList();
+            if (kinds.size() != 1) {
+                if (kinds.isEmpty()) {
+                    warn(file, item, null, "unknown item with keys " + keys.keySet() + " ignored; expected rule, macro or list");
+                } else {
+                    error(file, item, null, "an item must be exactly one of rule, macro or list, not " + kinds);
+                }
+                return;
+            }
+            final String kind = kinds.get(0);
+            final ScalarText name = scalar(file, keys, kind, null);
+            if (name == null || name.value().isBlank()) {
+                if (name != null) {
+                    error(file, item, null, kind + " name must not be empty");
+                }
+                return;
+            }
+            final Origin origin = new Origin(file, file.positionOf(item), name.value());
+            final Set<String> allowed = switch (kind) {
+                case "rule" -> RULE_KEYS;
+                case "macro" -> MACRO_KEYS;
+                default -> LIST_KEYS;
+            };
+            for (final Map.Entry<String, NodeTuple> key : keys.entrySet()) {
+                if (!allowed.contains(key.getKey())) {
+                    warn(file, key.getValue().getKeyNode(), name.value(), "unknown key '" + key.getKey() + "' in "
+                            + kind + " '" + name.value() + "' ignored");
+                }
+            }
+            if (keys.containsKey("override")) {
+                error(file, keys.get("override").getKeyNode(), name.value(),
+                        "'override' is not supported yet; use 'append: true' or redefine the " + kind);
+                return;
+            }
+            final boolean append = bool(file, keys, "append", name.value(), false);
+            switch (kind) {
+                case "list" -> collectList(file, keys, origin, index, append);
+                case "macro" -> collectMacro(file, keys, origin, index, append);
+                default -> collectRule(file, keys, origin, append);
+            }
+        }
+
+        private void collectList(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin,
+                                 final int index, final boolean append) {
+            final String name = origin.item();
+            final NodeTuple itemsKey = keys.get("items");
+            if (itemsKey == null) {
+                error(file, origin.position(), name, "list '" + name + "' has no 'items'");
+                return;
+            }
+            final List<ScalarText> items = scalars(file, itemsKey, name);
+            if (items == null) {
+                return;
+            }
+            final PendingList existing = lists.get(name);
+            if (append) {
+                if (existing == null) {
+                    error(file, origin.position(), name, "cannot append to list '" + name + "': no list of that name is defined before");
+                    return;
+                }
+                final List<ScalarText> joined = new ArrayList<>(existing.items);
+                joined.addAll(items);
+                existing.items = joined;
+                existing.visibility = index;
+            } else if (existing != null) {
+                existing.items = items;
+                existing.visibility = index;
+            } else {
+                lists.put(name, new PendingList(name, index, origin, items));
+            }
+        }
+
+        private void collectMacro(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin,
+                                  final int index, final boolean append) {
+            final String name = origin.item();
+            final ScalarText condition = scalar(file, keys, "condition", name);
+            if (condition == null) {
+                if (!keys.containsKey("condition")) {
+                    error(file, origin.position(), name, "macro '" + name + "' has no 'condition'");
+                }
+                return;
+            }
+            final PendingMacro existing = macros.get(name);
+            if (append) {
+                if (existing == null) {
+                    error(file, origin.position(), name, "cannot append to macro '" + name + "': no macro of that name is defined before");
+                    return;
+                }
+                existing.condition = existing.condition.append(condition);
+                existing.visibility = index;
+            } else if (existing != null) {
+                existing.condition = ConditionText.of(condition);
+                existing.visibility = index;
+            } else {
+                macros.put(name, new PendingMacro(name, index, origin, ConditionText.of(condition)));
+            }
+        }
+
+        private void collectRule(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin,
+                                 final boolean append) {
+            final String name = origin.item();
+            final PendingRule existing = rules.get(name);
+            if (keys.containsKey("exceptions")) {
+                error(file, keys.get("exceptions").getKeyNode(), name, "'exceptions' is not supported yet");
+            }
+            for (final String ignored : IGNORED_RULE_KEYS) {
+                if (keys.containsKey(ignored)) {
+                    warn(file, keys.get(ignored).getKeyNode(), name, "'" + ignored + "' is not supported yet and is ignored");
+                }
+            }
+            // Falco's short form "- rule: X / enabled: false" switches an existing rule on or off.
+            final boolean enabledOnly = keys.containsKey("enabled") && !append && keys.keySet().stream()
+                    .allMatch(k -> k.equals("rule") || k.equals("enabled"));
+            if (enabledOnly && existing != null) {
+                existing.enabled = bool(file, keys, "enabled", name, existing.enabled);
+                return;
+            }
+            if (append) {
+                if (existing == null) {
+                    error(file, origin.position(), name, "cannot append to rule '" + name + "': no rule of that name is defined before");
+                    return;
+                }
+                final ScalarText condition = scalar(file, keys, "condition", name);
+                if (condition != null) {
+                    existing.condition = existing.condition.append(condition);
+                }
+                for (final String key : keys.keySet()) {
+                    if (!Set.of("rule", "append", "condition", "exceptions").contains(key)) {
+                        error(file, keys.get(key).getKeyNode(), name, "'append: true' can only add to a rule's condition, not '" + key + "'");
+                    }
+                }
+                return;
+            }
+            if (existing != null) {
+                error(file, origin.position(), name, "rule '" + name + "' is already defined at "
+                        + existing.origin.where() + "; rule names must be unique");
+                return;
+            }
+            final PendingRule rule = new PendingRule(name, origin);
+            boolean complete = true;
+            final ScalarText condition = scalar(file, keys, "condition", name);
+            if (condition == null) {
+                complete = false;
+                if (!keys.containsKey("condition")) {
+                    error(file, origin.position(), name, "rule '" + name + "' has no 'condition'");
+                }
+            } else {
+                rule.condition = ConditionText.of(condition);
+            }
+            rule.output = scalar(file, keys, "output", name);
+            if (rule.output == null) {
+                complete = false;
+                if (!keys.containsKey("output")) {
+                    error(file, origin.position(), name, "rule '" + name + "' has no 'output'");
+                }
+            }
+            final ScalarText priority = scalar(file, keys, "priority", name);
+            if (priority == null) {
+                complete = false;
+                if (!keys.containsKey("priority")) {
+                    error(file, origin.position(), name, "rule '" + name + "' has no 'priority'");
+                }
+            } else {
+                rule.priority = Priority.parse(priority.value()).orElse(null);
+                if (rule.priority == null) {
+                    complete = false;
+                    error(file, priority.node(), name, "unknown priority '" + priority.value() + "'; expected one of "
+                            + Arrays.stream(Priority.values()).map(Priority::displayName).collect(Collectors.joining(", ")));
+                }
+            }
+            final ScalarText id = scalar(file, keys, "id", name);
+            rule.id = id == null || id.value().isBlank() ? slug(name) : id.value().strip();
+            final ScalarText desc = scalar(file, keys, "desc", name);
+            rule.description = desc == null ? "" : desc.value().strip();
+            final List<ScalarText> tags = keys.containsKey("tags") ? scalars(file, keys.get("tags"), name) : List.of();
+            rule.tags = tags == null ? List.of() : tags.stream().map(ScalarText::value).toList();
+            rule.enabled = bool(file, keys, "enabled", name, true);
+            final ScalarText source = scalar(file, keys, "source", name);
+            rule.source = source == null || source.value().isBlank() ? DEFAULT_SOURCE : source.value().strip();
+            final PendingRule sameId = rulesById.get(rule.id);
+            if (sameId != null) {
+                error(file, id == null ? origin.position() : file.positionOf(id.node()), name, "rule id '" + rule.id
+                        + "' is already used by rule '" + sameId.name + "' at " + sameId.origin.where());
+                return;
+            }
+            rulesById.put(rule.id, rule);
+            // An incomplete rule is still registered, so a later append reports only its own problems.
+            rules.put(name, rule);
+            if (!complete) {
+                incomplete.add(rule);
+            }
+        }
+
+        // ----- compiling -----
+
+        private List<String> resolve(final PendingList list) {
+            if (list.resolved != null) {
+                return list.resolved;
+            }
+            if (list.resolving) {
+                error(list.origin.file(), list.origin.position(), list.name, "list '" + list.name + "' contains itself");
+                return null;
+            }
+            list.resolving = true;
+            final List<String> items = new ArrayList<>();
+            for (final ScalarText item : list.items) {
+                final String raw = item.value();
+                final String unquoted = unquote(raw);
+                final PendingList nested = unquoted.equals(raw) ? lists.get(raw) : null;
+                if (nested != null && nested != list && nested.index < list.visibility) {
+                    final List<String> nestedItems = resolve(nested);
+                    if (nestedItems != null) {
+                        items.addAll(nestedItems);
+                    }
+                } else {
+                    items.add(unquoted);
+                }
+            }
+            list.resolving = false;
+            list.resolved = List.copyOf(items);
+            return list.resolved;
+        }
+
+        private void compile(final PendingMacro macro) {
+            if (macro.compiled) {
+                return;
+            }
+            macro.compiling = true;
+            final ConditionCompiler.Result result = compiler.compile(macro.condition.text(), scopeAt(macro.visibility));
+            report(result.errors(), macro.condition, macro.name);
+            macro.predicate = result.predicate();
+            macro.compiling = false;
+            macro.compiled = true;
+        }
+
+        private RuleDef compile(final PendingRule rule) {
+            if (rule.condition == null) {
+                return null;
+            }
+            // Rules see every macro and list, wherever defined: Falco's own rules file uses macros
+            // it defines further down. Only macros and lists must follow definition order.
+            final ConditionCompiler.Result result = compiler.compile(rule.condition.text(), scopeAt(Integer.MAX_VALUE));
+            report(result.errors(), rule.condition, rule.name);
+            OutputTemplate output = null;
+            if (rule.output != null) {
+                final OutputTemplate.Parsed parsed = OutputTemplate.parse(rule.output.value(), compiler);
+                report(parsed.errors(), ConditionText.of(rule.output), rule.name);
+                output = parsed.template();
+            }
+            if (result.predicate() == null || output == null || incomplete.contains(rule)) {
+                return null;
+            }
+            return new RuleDef(rule.id, rule.name, rule.description, rule.condition.text(), result.predicate(),
+                    EventTypes.of(result.predicate()), output, rule.priority, rule.tags, rule.enabled, rule.source,
+                    rule.origin.file().name(), rule.origin.position().line());
+        }
+
+        /** What a condition defined at {@code visibility} can see: items first defined before it. */
+        private ConditionScope scopeAt(final int visibility) {
+            return new ConditionScope() {
+                @Override
+                public Optional<MacroLookup> macro(final String name) {
+                    final PendingMacro macro = macros.get(name);
+                    if (macro == null) {
+                        return Optional.empty();
+                    }
+                    if (macro.index >= visibility) {
+                        return Optional.of(MacroLookup.unusable("macro '" + name + "' is used before it is defined (at "
+                                + macro.origin.where() + "); define macros before the items that use them"));
+                    }
+                    if (macro.compiling) {
+                        return Optional.of(MacroLookup.unusable("macro '" + name + "' refers to itself"));
+                    }
+                    compile(macro);
+                    return Optional.of(macro.predicate == null ? MacroLookup.broken() : MacroLookup.of(macro.predicate));
+                }
+
+                @Override
+                public Optional<List<String>> list(final String name) {
+                    final PendingList list = lists.get(name);
+                    if (list == null || list.index >= visibility) {
+                        return Optional.empty();
+                    }
+                    return Optional.ofNullable(resolve(list));
+                }
+            };
+        }
+
+        private void report(final List<CompileError> compileErrors, final ConditionText text, final String item) {
+            for (final CompileError error : compileErrors) {
+                final ConditionText.Located located = text.locate(error.offset());
+                errors.add(new RuleLoadError(located.file().name(), located.position().line(),
+                        located.position().column(), item, error.message()));
+            }
+        }
+
+        // ----- YAML helpers -----
+
+        /** The item's keys in order; a repeated key is an error (YAML allows it, but one would be silently lost). */
+        private Map<String, NodeTuple> keysOf(final YamlText file, final MappingNode item) {
+            final Map<String, NodeTuple> keys = new LinkedHashMap<>();
+            for (final NodeTuple tuple : item.getValue()) {
+                if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+                    error(file, tuple.getKeyNode(), null, "keys must be plain words");
+                    continue;
+                }
+                if (keys.putIfAbsent(key.getValue(), tuple) != null) {
+                    error(file, key, null, "key '" + key.getValue() + "' appears twice in this item");
+                }
+            }
+            return keys;
+        }
+
+        /** The scalar value of {@code key}, or {@code null} when absent or (reported) not a scalar. */
+        private ScalarText scalar(final YamlText file, final Map<String, NodeTuple> keys, final String key,
+                                  final String item) {
+            final NodeTuple tuple = keys.get(key);
+            if (tuple == null) {
+                return null;
+            }
+            if (tuple.getValueNode() instanceof ScalarNode scalar) {
+                return new ScalarText(file, scalar);
+            }
+            error(file, tuple.getValueNode(), item, "'" + key + "' must be a single value, not a list or map");
+            return null;
+        }
+
+        /** The scalars of a sequence value, or {@code null} when it is not one (reported). */
+        private List<ScalarText> scalars(final YamlText file, final NodeTuple tuple, final String item) {
+            final Node value = tuple.getValueNode();
+            final String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+            if (value instanceof ScalarNode scalar && scalar.getValue().isEmpty()) {
+                return List.of(); // "items:" with nothing after it
+            }
+            if (!(value instanceof SequenceNode sequence)) {
+                error(file, value, item, "'" + key + "' must be a list, e.g. [a, b]");
+                return null;
+            }
+            final List<ScalarText> scalars = new ArrayList<>();
+            for (final Node element : sequence.getValue()) {
+                if (element instanceof ScalarNode scalar) {
+                    scalars.add(new ScalarText(file, scalar));
+                } else {
+                    error(file, element, item, "'" + key + "' entries must be single values");
+                }
+            }
+            return scalars;
+        }
+
+        private boolean bool(final YamlText file, final Map<String, NodeTuple> keys, final String key,
+                             final String item, final boolean absent) {
+            final ScalarText value = scalar(file, keys, key, item);
+            if (value == null) {
+                return absent;
+            }
+            switch (value.value().strip().toLowerCase(Locale.ROOT)) {
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                default:
+                    error(file, value.node(), item, "'" + key + "' must be true or false, not '" + value.value() + "'");
+                    return absent;
+            }
+        }
+
+        private void error(final YamlText file, final Node node, final String item, final String message) {
+            error(file, file.positionOf(node), item, message);
+        }
+
+        private void error(final YamlText file, final YamlText.Position position, final String item, final String message) {
+            errors.add(new RuleLoadError(file.name(), position.line(), position.column(), item, message));
+        }
+
+        private void warn(final YamlText file, final Node node, final String item, final String message) {
+            final YamlText.Position position = file.positionOf(node);
+            warnings.add(new RuleLoadWarning(file.name(), position.line(), position.column(), item, message));
+        }
+    }
+
+    /** A list item written with its own quotes ({@code '"(systemd)"'}) stands for the text inside them. */
+    private static String unquote(final String item) {
+        if (item.length() >= 2) {
+            final char first = item.charAt(0);
+            if ((first == '"' || first == '\'') && item.charAt(item.length() - 1) == first) {
+                return item.substring(1, item.length() - 1);
+            }
+        }
+        return item;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.peregrine.engine.rules;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** An immutable, compiled set of rules with the lists and macros they were built from. */
+public final class RuleSet {
+
+    private final List<RuleDef> rules;
+    private final Map<String, RuleDef> byId;
+    private final Map<String, ListDef> lists;
+    private final Map<String, MacroDef> macros;
+    private final List<RuleLoadWarning> warnings;
+    private final Map<String, String> requiredEngineVersions;
+
+    RuleSet(final List<RuleDef> rules, final Map<String, ListDef> lists, final Map<String, MacroDef> macros,
+            final List<RuleLoadWarning> warnings, final Map<String, String> requiredEngineVersions) {
+        this.rules = List.copyOf(rules);
+        final Map<String, RuleDef> ids = new LinkedHashMap<>();
+        for (final RuleDef rule : rules) {
+            ids.put(rule.id(), rule);
+        }
+        this.byId = Collections.unmodifiableMap(ids);
+        this.lists = Collections.unmodifiableMap(new LinkedHashMap<>(lists));
+        this.macros = Collections.unmodifiableMap(new LinkedHashMap<>(macros));
+        this.warnings = List.copyOf(warnings);
+        this.requiredEngineVersions = Collections.unmodifiableMap(new LinkedHashMap<>(requiredEngineVersions));
+    }
+
+    /** All rules, enabled or not, in load order. */
+    public List<RuleDef> rules() {
+        return rules;
+    }
+
+    /** The rule with id {@code id}. */
+    public Optional<RuleDef> rule(final String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Lists by name, in load order. */
+    public Map<String, ListDef> lists() {
+        return lists;
+    }
+
+    /** Macros by name, in load order. */
+    public Map<String, MacroDef> macros() {
+        return macros;
+    }
+
+    /** Things that loaded but may not do what their author meant (ignored keys, unknown items). */
+    public List<RuleLoadWarning> warnings() {
+        return warnings;
+    }
+
+    /** {@code required_engine_version} per file that declared one; recorded, not enforced. */
+    public Map<String, String> requiredEngineVersions() {
+        return requiredEngineVersions;
+    }
+}
