@@ -1,0 +1,28 @@
+package dev.peregrine.app;
+
+import dev.peregrine.collector.ndjson.LineReader;
+import dev.peregrine.collector.ndjson.NdjsonParser;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that reads events: format, line limit, dead-letter file. */
+final class InputOptions {
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "AUTO",
+            description = "Input format: AUTO (per line), NATIVE or AGENT. Default: ${DEFAULT-VALUE}.")
+    NdjsonParser.Format format;
+
+    @Option(names = "--max-line-bytes", paramLabel = "BYTES", defaultValue = "" + LineReader.DEFAULT_MAX_LINE_BYTES,
+            description = "Longer input lines are rejected to the dead-letter file. Default: ${DEFAULT-VALUE}.")
+    int maxLineBytes;
+
+    @Option(names = "--dead-letter", paramLabel = "FILE", defaultValue = "peregrine-deadletter.ndjson",
+            description = "Where rejected input lines are kept (created on the first rejection). Default: ${DEFAULT-VALUE}.")
+    Path deadLetter;
+
+    void validate() {
+        if (maxLineBytes < 1) {
+            throw new UsageException("--max-line-bytes must be at least 1, got " + maxLineBytes);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.peregrine.app;
+
+import dev.peregrine.collector.ndjson.NdjsonParser;
+import dev.peregrine.collector.ndjson.NdjsonSource;
+import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.embedded.EmbeddedPipeline;
+import dev.peregrine.engine.embedded.PipelineMetrics;
+import dev.peregrine.engine.embedded.PipelineSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code peregrine replay FILE…}: event-time replay of recorded events, as fast as possible. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Feeds files through the monitor in event time, as fast as it can.",
+                "Alerts are printed as JSON lines on stdout, a summary on stderr.",
+                "Files are merged by evt.time, so the same files always give the same alerts."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "NDJSON event files; - reads stdin.")
+    List<String> files;
+
+    @Mixin
+    InputOptions input;
+
+    @Mixin
+    OutputOptions output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        input.validate();
+        final List<EventSource> sources = new ArrayList<>();
+        for (final String file : files) {
+            sources.add(source(file));
+        }
+        final List<Detector> detectors = RuleFiles.detectors(output.rules);
+        final PipelineSummary summary;
+        final java.util.Optional<Path> deadLetter;
+        try (Monitor monitor = Monitor.assemble(sources, detectors, input, output, spec.commandLine().getOut(),
+                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE)) {
+            summary = monitor.run();
+            deadLetter = monitor.deadLetterWritten();
+        }
+        printSummary(summary, deadLetter);
+        return summary.hadProblems() ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
+    }
+
+    private EventSource source(final String file) {
+        final NdjsonParser parser = new NdjsonParser(input.format);
+        if ("-".equals(file)) {
+            return NdjsonSource.stdin(parser, input.maxLineBytes);
+        }
+        final Path path = Path.of(file);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
+        }
+        return NdjsonSource.file(path, parser, input.maxLineBytes);
+    }
+
+    private void printSummary(final PipelineSummary summary, final java.util.Optional<Path> deadLetter) {
+        final var err = spec.commandLine().getErr();
+        err.printf("replay: %d events read, %d rejected, %d alerts in %.3f s (%.0f events/s)%n",
+                summary.eventsAccepted() + summary.eventsRejected(), summary.eventsRejected(), summary.alerts(),
+                summary.elapsed().toNanos() / 1e9, summary.eventsPerSecond());
+        for (final Map.Entry<String, Long> rule : summary.alertsByRule().entrySet()) {
+            err.printf("  %-40s %d%n", rule.getKey(), rule.getValue());
+        }
+        if (summary.eventsRejected() > 0) {
+            err.printf("rejected by reason: %s%n", summary.rejectedByReason());
+        }
+        deadLetter.ifPresent(path -> err.printf("rejected lines were kept in %s%n", path));
+        if (summary.detectorErrors() > 0 || summary.deliveryFailures() > 0 || summary.sourceErrors() > 0) {
+            err.printf("problems: %d detector errors, %d alerts not delivered, %d sources failed (see log above)%n",
+                    summary.detectorErrors(), summary.deliveryFailures(), summary.sourceErrors());
+        }
+        err.flush();
+    }
+}

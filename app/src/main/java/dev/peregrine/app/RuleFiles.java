@@ -1,0 +1,68 @@
+package dev.peregrine.app;
+
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.falco.FalcoRuleEvaluator;
+import dev.peregrine.engine.rules.RuleLoadError;
+import dev.peregrine.engine.rules.RuleLoadException;
+import dev.peregrine.engine.rules.RuleLoader;
+import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.rules.RuleFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Where rules come from: the files a user names, or the rule set shipped inside Peregrine. */
+final class RuleFiles {
+
+    /** The shipped rule files are listed here, in load order (a jar's directories cannot be listed). */
+    static final String SHIPPED_INDEX = "peregrine/rules/index.txt";
+
+    private RuleFiles() {
+    }
+
+    /** Loads {@code paths}, or the shipped rules when none are given; a broken file is a usage error. */
+    static RuleSet load(final List<Path> paths) {
+        final RuleLoader loader = new RuleLoader(FieldRegistry.standard());
+        try {
+            return paths.isEmpty() ? loader.loadFiles(shipped()) : loader.load(paths);
+        } catch (final RuleLoadException e) {
+            throw new UsageException("rules did not load:\n" + e.errors().stream()
+                    .map(RuleLoadError::toString).collect(Collectors.joining("\n")));
+        }
+    }
+
+    /** The detectors the rules in {@code paths} (or the shipped ones) make up. */
+    static List<Detector> detectors(final List<Path> paths) {
+        return List.of(new FalcoRuleEvaluator(load(paths)));
+    }
+
+    /** The shipped rule files, in the order of their index, named by their classpath resource path. */
+    static List<RuleFile> shipped() {
+        final ClassLoader classLoader = RuleFiles.class.getClassLoader();
+        final List<RuleFile> files = new ArrayList<>();
+        for (final String file : indexEntries(classLoader)) {
+            files.add(RuleFile.ofResource(classLoader, "peregrine/rules/" + file));
+        }
+        return files;
+    }
+
+    private static List<String> indexEntries(final ClassLoader classLoader) {
+        try (InputStream in = classLoader.getResourceAsStream(SHIPPED_INDEX)) {
+            if (in == null) {
+                throw new IllegalStateException(SHIPPED_INDEX + " is missing from the build");
+            }
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
+                    .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (final IOException e) {
+            throw new UncheckedIOException("reading " + SHIPPED_INDEX, e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.peregrine.app;
+
+import dev.peregrine.engine.falco.EventSources;
+import dev.peregrine.engine.rules.RuleDef;
+import dev.peregrine.engine.rules.RuleLoadWarning;
+import dev.peregrine.engine.rules.RuleSet;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code peregrine rules …}: tools for rule authors. */
+@Command(name = "rules", mixinStandardHelpOptions = true, description = "Tools for rule authors.",
+        subcommands = {RulesCommand.Validate.class, RulesCommand.ListRules.class})
+final class RulesCommand {
+
+    /** Whether a rule will be evaluated: enabled, and for a source Peregrine ingests. */
+    static boolean isActive(final RuleDef rule) {
+        return rule.enabled() && (EventSources.SYSCALL.equals(rule.source()) || EventSources.AGENT.equals(rule.source()));
+    }
+
+    /** {@code rules validate FILE|DIR…}: load rule files and report every problem. */
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = {"Loads rule files and reports every problem as file:line:column: message.",
+                    "Exit code 0 when they load, 2 when any has an error."})
+    static final class Validate implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Rule files or directories of *.yaml files.")
+        List<Path> paths = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            final PrintWriter err = spec.commandLine().getErr();
+            final RuleSet rules;
+            try {
+                rules = RuleFiles.load(paths);
+            } catch (final UsageException e) {
+                err.println(e.getMessage().replaceFirst("^rules did not load:\n", ""));
+                err.flush();
+                return ExitCode.USAGE;
+            }
+            for (final RuleLoadWarning warning : rules.warnings()) {
+                err.println(warning);
+            }
+            final long active = rules.rules().stream().filter(RulesCommand::isActive).count();
+            out.printf("OK: %d rules (%d active), %d macros, %d lists%n", rules.rules().size(),
+                    active, rules.macros().size(), rules.lists().size());
+            out.flush();
+            err.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    /** {@code rules list [FILE|DIR…]}: the rules that would be loaded. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists rules (the shipped ones unless files are given): id, priority, source, state, name.")
+    static final class ListRules implements Callable<Integer> {
+
+        @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Rule files or directories; default: shipped rules.")
+        List<Path> paths = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            final RuleSet rules = RuleFiles.load(paths);
+            out.printf("%-36s %-13s %-8s %-8s %s%n", "ID", "PRIORITY", "SOURCE", "STATE", "NAME");
+            for (final RuleDef rule : rules.rules()) {
+                out.printf("%-36s %-13s %-8s %-8s %s%n", rule.id(), rule.priority().displayName(), rule.source(),
+                        isActive(rule) ? "active" : rule.enabled() ? "inactive" : "disabled", rule.name());
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.peregrine.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplayCommandTest {
+
+    private static final Path INCIDENT = Path.of("..", "examples", "incident-credential-theft");
+
+    @Test
+    void replayOfTheExampleIncidentPrintsTheSameAlertsOnEveryRun(@TempDir final Path dir) {
+        final String[] args = {"replay", "--dead-letter", dir.resolve("dl.ndjson").toString(),
+                INCIDENT.resolve("os-events.ndjson").toString(), INCIDENT.resolve("agent-events.ndjson").toString()};
+
+        final CommandLineRun first = CommandLineRun.of(args);
+        final CommandLineRun second = CommandLineRun.of(args);
+
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        assertThat(first.stdout()).isNotBlank().isEqualTo(second.stdout());
+        assertThat(first.stdout().lines()).allSatisfy(line -> assertThat(line).startsWith("{\"time\":"));
+        assertThat(first.stdout()).contains("\"rule_id\":\"agent_shell_spawned\"",
+                "\"rule_id\":\"read_cloud_credentials\"", "\"rule_id\":\"read_ssh_private_key\"",
+                "\"rule_id\":\"read_env_file\"", "\"rule_id\":\"cloud_metadata_connect\"",
+                "\"rule_id\":\"pipe_to_shell_download\"", "\"rule_id\":\"agent_tool_call_denied\"");
+        assertThat(first.stderr()).contains("84 events read, 0 rejected");
+        assertThat(dir.resolve("dl.ndjson")).doesNotExist();
+    }
+
+    @Test
+    void everyMalformedLineIsCountedAndKeptAndEveryGoodLineProcessed(@TempDir final Path dir) throws IOException {
+        final Path input = dir.resolve("mixed.ndjson");
+        final Path deadLetter = dir.resolve("dead/letter.ndjson");
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final List<String> good = List.of(
+                "{\"evt.time\":\"2026-11-22T10:00:00Z\",\"evt.source\":\"agent\",\"evt.type\":\"tool_call\",\"agent.id\":\"a\",\"agent.session\":\"s\",\"tool.name\":\"github\",\"tool.outcome\":\"denied\"}",
+                "{\"time\":\"2026-11-22T10:00:01Z\",\"agent\":\"a\",\"session\":\"s\",\"type\":\"tool_call\",\"tool\":\"shell\",\"outcome\":\"denied\"}",
+                "{\"evt.time\":1795341602000000000,\"evt.type\":\"execve\",\"proc.name\":\"ls\"}");
+        bytes.writeBytes((good.get(0) + "\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("{not json\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("{\"evt.type\":\"execve\",\"proc.name\":\"ls\"}\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes((good.get(1) + "\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("{\"evt.time\":\"2026-11-22T10:00:02Z\",\"proc.pid\":\"abc\"}\n".getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(("{\"evt.time\":\"2026-11-22T10:00:03Z\",\"proc.cmdline\":\"" + "A".repeat(2 * 1024 * 1024)
+                + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
+        bytes.writeBytes((good.get(2) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(input, bytes.toByteArray());
+
+        final CommandLineRun run = CommandLineRun.of("replay", "--dead-letter", deadLetter.toString(), input.toString());
+
+        assertThat(run.exitCode()).as("rejected input is a finding").isEqualTo(ExitCode.INPUT_PROBLEMS);
+        assertThat(run.stderr()).contains("8 events read, 5 rejected")
+                .contains("malformed_json=1", "missing_field=1", "invalid_value=1", "too_long=1", "invalid_encoding=1")
+                .contains(deadLetter.toString());
+        assertThat(Files.readAllLines(deadLetter)).hasSize(5)
+                .extracting(line -> line.replaceAll(".*\"line\":(\\d+).*", "$1"))
+                .containsExactly("2", "3", "5", "6", "7");
+        // both denied tool calls (native and agent format) reached the rules
+        assertThat(run.stdout().lines().filter(line -> line.contains("\"rule_id\":\"agent_tool_call_denied\"")))
+                .hasSize(2);
+    }
+
+    @Test
+    void aMissingInputFileIsAUsageError() {
+        final CommandLineRun run = CommandLineRun.of("replay", "no/such/file.ndjson");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr()).contains("no/such/file.ndjson").contains("no such file");
+    }
+}

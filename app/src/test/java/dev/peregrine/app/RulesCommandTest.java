@@ -1,0 +1,50 @@
+package dev.peregrine.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class RulesCommandTest {
+
+    private static final Path RULES = Path.of("src", "test", "resources", "rules");
+
+    @Test
+    void validateReportsEveryErrorWithFileLineColumnAndExits2() {
+        final String file = RULES.resolve("broken.yaml").toString();
+
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", file);
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr().lines()).containsExactly(
+                file + ":6:14: undefined macro 'open_reed'",
+                file + ":12:36: unknown field 'proc.nme' (did you mean 'proc.name'?)",
+                file + ":18:28: unbalanced parenthesis: '(' is never closed");
+        assertThat(run.stdout()).isEmpty();
+    }
+
+    @Test
+    void validateAcceptsAGoodFile() {
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", RULES.resolve("good.yaml").toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("OK: 1 rules (1 active), 0 macros, 1 lists");
+    }
+
+    @Test
+    void shippedRulesLoadAndAreListedWithTheirIds() {
+        final CommandLineRun run = CommandLineRun.of("rules", "list");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("agent_shell_spawned", "agent_tool_call_denied", "cloud_metadata_connect");
+        assertThat(run.stdout().lines().count()).as("header + at least 15 rules").isGreaterThan(15);
+    }
+
+    @Test
+    void aMissingRuleFileIsReportedNotThrown() {
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", "no/such/rules.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr()).contains("no/such/rules.yaml");
+    }
+}
