@@ -82,6 +82,7 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(stopper);
             LOG.info("monitoring {} with {} detector(s)", follow.isEmpty() ? "stdin" : follow, detectors.size());
             final PipelineSummary summary = monitor.run();
+            removeQuietly(stopper);
             LOG.info("stopped: {} events, {} rejected, {} alerts", summary.eventsAccepted(),
                     summary.eventsRejected(), summary.alerts());
             monitor.deadLetterWritten().ifPresent(path -> LOG.warn("rejected lines were kept in {}", path));
@@ -106,6 +107,15 @@ final class RunCommand implements Callable<Integer> {
         } catch (final IOException e) {
             throw new UsageException("cannot listen on " + httpHost + ":" + httpPort + " (" + e.getMessage()
                     + "); choose another --http-port, or 0 to turn the endpoint off");
+        }
+    }
+
+    /** The input ended by itself: no need to stop anything at JVM exit. */
+    private static void removeQuietly(final Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (final IllegalStateException alreadyShuttingDown) {
+            // the hook is running or about to; it only waits for us
         }
     }
 
