@@ -280,8 +280,13 @@ public final class RuleLoader {
                 engineVersions.put(file.name(), value instanceof ScalarNode s ? s.getValue() : String.valueOf(value));
                 return;
             }
-            if (keys.containsKey("required_plugin_versions") || keys.containsKey("cep")) {
-                return; // plugins are not used here; CEP items are loaded by the CEP runtime
+            if (keys.containsKey("required_plugin_versions")) {
+                return; // Peregrine loads no Falco plugins; the key is accepted so Falco's files load
+            }
+            if (keys.containsKey("cep")) {
+                // said out loud: a rule author must not believe a correlation rule is running when it is not
+                warn(file, item, null, "'cep' item ignored: this version of Peregrine has no CEP engine yet");
+                return;
             }
             final List<String> kinds = Stream.of("rule", "macro", "list").filter(keys::containsKey).toList();
             if (kinds.size() != 1) {

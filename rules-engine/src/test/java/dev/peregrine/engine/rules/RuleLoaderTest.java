@@ -316,13 +316,14 @@ class RuleLoaderTest {
     }
 
     @Test
-    void cepItemsAreLeftToTheCepRuntime() throws Exception {
+    void cepItemsAreReportedAsNotEvaluatedYet() throws Exception {
         final RuleSet rules = load("""
                 - cep: Burst
                   epl: select * from Event
                 """);
         assertThat(rules.rules()).isEmpty();
-        assertThat(rules.warnings()).isEmpty();
+        assertThat(rules.warnings()).extracting(RuleLoadWarning::toString).containsExactly(
+                "test.yaml:1:3: warning: 'cep' item ignored: this version of Peregrine has no CEP engine yet");
     }
 
     @Test
