@@ -13,57 +13,43 @@ public final class FanOutSink implements AlertSink {
         this.sinks = List.copyOf(sinks);
     }
 
-    /** Tries every sink; throws the first failure after all were tried. */
+    /** Tries every sink; throws the first failure (others suppressed) after all were tried. */
     @Override
     public void deliver(final Alert alert) throws IOException {
-        IOException failure = null;
-        for (final AlertSink sink : sinks) {
-            try {
-                sink.deliver(alert);
-            } catch (final IOException e) {
-                failure = addTo(failure, e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        forEachSink(sink -> sink.deliver(alert));
     }
 
     @Override
     public void flush() throws IOException {
-        IOException failure = null;
-        for (final AlertSink sink : sinks) {
-            try {
-                sink.flush();
-            } catch (final IOException e) {
-                failure = addTo(failure, e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        forEachSink(AlertSink::flush);
     }
 
     @Override
     public void close() throws IOException {
+        forEachSink(AlertSink::close);
+    }
+
+    /** One operation on one sink. */
+    @FunctionalInterface
+    private interface SinkOperation {
+        void apply(AlertSink sink) throws IOException;
+    }
+
+    private void forEachSink(final SinkOperation operation) throws IOException {
         IOException failure = null;
         for (final AlertSink sink : sinks) {
             try {
-                sink.close();
+                operation.apply(sink);
             } catch (final IOException e) {
-                failure = addTo(failure, e);
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
         }
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static IOException addTo(final IOException first, final IOException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 }
