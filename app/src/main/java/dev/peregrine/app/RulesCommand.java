@@ -1,5 +1,7 @@
 package dev.peregrine.app;
 
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.engine.falco.EventSources;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleLoadWarning;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code peregrine rules …}: tools for rule authors. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Tools for rule authors.",
-        subcommands = {RulesCommand.Validate.class, RulesCommand.ListRules.class})
+        subcommands = {RulesCommand.Validate.class, RulesCommand.ListRules.class, RulesCommand.Fields.class})
 final class RulesCommand {
 
     /** Whether a rule will be evaluated: enabled, and for a source Peregrine ingests. */
@@ -79,6 +81,26 @@ final class RulesCommand {
             for (final RuleDef rule : rules.rules()) {
                 out.printf("%-36s %-13s %-8s %-8s %s%n", rule.id(), rule.priority().displayName(), rule.source(),
                         isActive(rule) ? "active" : rule.enabled() ? "inactive" : "disabled", rule.name());
+            }
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    /** {@code rules fields}: every field a condition or output may use. */
+    @Command(name = "fields", mixinStandardHelpOptions = true,
+            description = "Lists every event field rules can use, with its type and meaning.")
+    static final class Fields implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-28s %-10s %s%n", "FIELD", "TYPE", "DESCRIPTION");
+            for (final Field field : FieldRegistry.standard().fields()) {
+                out.printf("%-28s %-10s %s%n", field.name(), field.type().displayName(), field.description());
             }
             out.flush();
             return ExitCode.OK;

@@ -47,4 +47,16 @@ class RulesCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.stderr()).contains("no/such/rules.yaml");
     }
+
+    @Test
+    void fieldsListsEveryRegisteredFieldWithTypeAndDescription() {
+        final CommandLineRun run = CommandLineRun.of("rules", "fields");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout()).containsPattern("evt\\.time +timestamp +when it happened")
+                .containsPattern("fd\\.sport +int ")
+                .containsPattern("tool\\.outcome +string ");
+        assertThat(run.stdout().lines().count())
+                .isEqualTo(dev.peregrine.collector.event.FieldRegistry.standard().size() + 1L);
+    }
 }
