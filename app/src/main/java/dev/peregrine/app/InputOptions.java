@@ -2,6 +2,9 @@ package dev.peregrine.app;
 
 import dev.peregrine.collector.ndjson.LineReader;
 import dev.peregrine.collector.ndjson.NdjsonParser;
+import dev.peregrine.collector.ndjson.NdjsonSource;
+import dev.peregrine.collector.source.EventSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,6 +22,19 @@ final class InputOptions {
     @Option(names = "--dead-letter", paramLabel = "FILE", defaultValue = "peregrine-deadletter.ndjson",
             description = "Where rejected input lines are kept (created on the first rejection). Default: ${DEFAULT-VALUE}.")
     Path deadLetter;
+
+    /** A source replaying {@code file} ({@code -} for stdin) in the chosen format; a missing file is a usage error. */
+    EventSource replaySource(final String file) {
+        final NdjsonParser parser = new NdjsonParser(format);
+        if ("-".equals(file)) {
+            return NdjsonSource.stdin(parser, maxLineBytes);
+        }
+        final Path path = Path.of(file);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
+        }
+        return NdjsonSource.file(path, parser, maxLineBytes);
+    }
 
     void validate() {
         if (maxLineBytes < 1) {

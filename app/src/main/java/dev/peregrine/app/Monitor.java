@@ -35,7 +35,15 @@ final class Monitor implements AutoCloseable {
     static Monitor assemble(final List<EventSource> sources, final List<Detector> detectors,
                             final InputOptions input, final OutputOptions output, final Writer stdout,
                             final PipelineMetrics metrics, final EmbeddedPipeline.Ordering ordering) {
-        final List<AlertSink> sinks = new ArrayList<>();
+        return assemble(sources, detectors, input, output, stdout, metrics, ordering, List.of());
+    }
+
+    /** Like the other, with {@code moreSinks} receiving every alert too. */
+    static Monitor assemble(final List<EventSource> sources, final List<Detector> detectors,
+                            final InputOptions input, final OutputOptions output, final Writer stdout,
+                            final PipelineMetrics metrics, final EmbeddedPipeline.Ordering ordering,
+                            final List<AlertSink> moreSinks) {
+        final List<AlertSink> sinks = new ArrayList<>(moreSinks);
         if (!output.noStdoutAlerts) {
             sinks.add(JsonLinesSink.toWriter(stdout));
         }

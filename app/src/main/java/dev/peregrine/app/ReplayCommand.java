@@ -1,13 +1,10 @@
 package dev.peregrine.app;
 
-import dev.peregrine.collector.ndjson.NdjsonParser;
-import dev.peregrine.collector.ndjson.NdjsonSource;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +40,7 @@ final class ReplayCommand implements Callable<Integer> {
         input.validate();
         final List<EventSource> sources = new ArrayList<>();
         for (final String file : files) {
-            sources.add(source(file));
+            sources.add(input.replaySource(file));
         }
         final List<Detector> detectors = RuleFiles.detectors(output.rules);
         final PipelineSummary summary;
@@ -55,18 +52,6 @@ final class ReplayCommand implements Callable<Integer> {
         }
         printSummary(summary, deadLetter);
         return summary.hadProblems() ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
-    }
-
-    private EventSource source(final String file) {
-        final NdjsonParser parser = new NdjsonParser(input.format);
-        if ("-".equals(file)) {
-            return NdjsonSource.stdin(parser, input.maxLineBytes);
-        }
-        final Path path = Path.of(file);
-        if (!Files.isReadable(path) || Files.isDirectory(path)) {
-            throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
-        }
-        return NdjsonSource.file(path, parser, input.maxLineBytes);
     }
 
     private void printSummary(final PipelineSummary summary, final java.util.Optional<Path> deadLetter) {

@@ -1,5 +1,12 @@
 package dev.peregrine.app;
 
+import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertJson;
+import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.embedded.EmbeddedPipeline;
+import dev.peregrine.engine.embedded.PipelineMetrics;
+import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.engine.falco.EventSources;
@@ -10,15 +17,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code peregrine rules …}: tools for rule authors. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Tools for rule authors.",
-        subcommands = {RulesCommand.Validate.class, RulesCommand.ListRules.class, RulesCommand.Fields.class})
+        subcommands = {RulesCommand.Validate.class, RulesCommand.TestRules.class, RulesCommand.ListRules.class,
+                RulesCommand.Fields.class})
 final class RulesCommand {
 
     /** Whether a rule will be evaluated: enabled, and for a source Peregrine ingests. */
@@ -104,6 +116,76 @@ final class RulesCommand {
             }
             out.flush();
             return ExitCode.OK;
+        }
+    }
+
+    /** {@code rules test TRACE…}: run rules over event traces and check which ones fired. */
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = {"Replays event traces through rules and prints one line per alert.",
+                    "With --expect/--expect-none, checks which rules fired: exit 0 when every",
+                    "expectation holds, 1 when one does not, 2 for broken rules or missing files."})
+    static final class TestRules implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", paramLabel = "TRACE", description = "NDJSON event traces; - reads stdin.")
+        List<String> traces = new ArrayList<>();
+
+        @Option(names = "--expect", paramLabel = "RULE_ID", description = "This rule must alert at least once; repeatable.")
+        List<String> expected = new ArrayList<>();
+
+        @Option(names = "--expect-none", paramLabel = "RULE_ID",
+                description = "This rule must not alert; repeatable. 'all' means no rule may alert.")
+        List<String> forbidden = new ArrayList<>();
+
+        @Mixin
+        InputOptions input;
+
+        @Mixin
+        OutputOptions output;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            input.validate();
+            final List<EventSource> sources = new ArrayList<>();
+            for (final String trace : traces) {
+                sources.add(input.replaySource(trace));
+            }
+            final List<Detector> detectors = RuleFiles.detectors(output.rules);
+            final List<Alert> alerts = new ArrayList<>();
+            output.noStdoutAlerts = true; // alerts are printed below as one readable line each
+            final PipelineSummary summary;
+            try (Monitor monitor = Monitor.assemble(sources, detectors, input, output, spec.commandLine().getOut(),
+                    PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE,
+                    List.of(alerts::add))) {
+                summary = monitor.run();
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            for (final Alert alert : alerts) {
+                out.printf("%s %-13s %s: %s%n", AlertJson.formatTime(alert.timeNanos()),
+                        alert.priority().displayName(), alert.ruleId(), alert.output());
+            }
+            final Set<String> fired = new TreeSet<>();
+            alerts.forEach(alert -> fired.add(alert.ruleId()));
+            boolean passed = true;
+            for (final String ruleId : expected) {
+                final boolean ok = fired.contains(ruleId);
+                passed &= ok;
+                out.printf("%s: expected %s to alert%n", ok ? "PASS" : "FAIL", ruleId);
+            }
+            for (final String ruleId : forbidden) {
+                final boolean ok = "all".equals(ruleId) ? fired.isEmpty() : !fired.contains(ruleId);
+                passed &= ok;
+                out.printf("%s: expected %s not to alert%s%n", ok ? "PASS" : "FAIL",
+                        "all".equals(ruleId) ? "any rule" : ruleId, ok ? "" : " (fired: " + fired + ")");
+            }
+            if (summary.eventsRejected() > 0) {
+                out.printf("FAIL: %d trace lines were rejected (see the dead-letter file)%n", summary.eventsRejected());
+                passed = false;
+            }
+            out.flush();
+            return passed ? ExitCode.OK : ExitCode.INPUT_PROBLEMS;
         }
     }
 }

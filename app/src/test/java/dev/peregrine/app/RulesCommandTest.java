@@ -59,4 +59,22 @@ class RulesCommandTest {
         assertThat(run.stdout().lines().count())
                 .isEqualTo(dev.peregrine.collector.event.FieldRegistry.standard().size() + 1L);
     }
+
+    @Test
+    void testPassesWhenTheExpectedRulesFireAndNoForbiddenOneDoes(@org.junit.jupiter.api.io.TempDir final Path dir) {
+        final String trace = Path.of("..", "rules", "src", "test", "resources", "traces", "read_shadow_file").toString();
+
+        final CommandLineRun attack = CommandLineRun.of("rules", "test", "--dead-letter", dir.resolve("dl").toString(),
+                "--expect", "read_shadow_file", trace + "/attack.ndjson");
+        final CommandLineRun benign = CommandLineRun.of("rules", "test", "--dead-letter", dir.resolve("dl").toString(),
+                "--expect-none", "read_shadow_file", trace + "/benign.ndjson");
+        final CommandLineRun wrong = CommandLineRun.of("rules", "test", "--dead-letter", dir.resolve("dl").toString(),
+                "--expect-none", "all", trace + "/attack.ndjson");
+
+        assertThat(attack.exitCode()).as(attack.stdout() + attack.stderr()).isZero();
+        assertThat(attack.stdout()).contains("read_shadow_file: ").contains("PASS: expected read_shadow_file to alert");
+        assertThat(benign.exitCode()).as(benign.stdout()).isZero();
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.INPUT_PROBLEMS);
+        assertThat(wrong.stdout()).contains("FAIL: expected any rule not to alert (fired: [read_shadow_file");
+    }
 }
