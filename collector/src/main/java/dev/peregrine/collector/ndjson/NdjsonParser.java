@@ -1,7 +1,6 @@
 package dev.peregrine.collector.ndjson;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,10 +9,7 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.collector.event.StandardFields;
-import dev.peregrine.collector.event.Timestamps;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -91,14 +87,13 @@ public final class NdjsonParser {
 
     private static final String DEFAULT_NATIVE_SOURCE = "syscall";
     private static final String AGENT_SOURCE = "agent";
-    private static final int QUOTED_VALUE_LIMIT = 40;
 
     private final Format format;
     // Interning would put every key an input invents into the JVM-wide string table; the
     // factory's own bounded symbol table already gives the field lookup canonical strings.
     private final JsonFactory json = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
     private final Map<String, Field> fieldsByName = new HashMap<>();
-    private final StringWriter nestedText = new StringWriter();
+    private final JsonValues values = new JsonValues(json);
 
     // Agent keys of the current line, by AgentKey ordinal, and the order they came in.
     private final Object[] agentValues = new Object[AgentKey.count()];
@@ -156,14 +151,14 @@ public final class NdjsonParser {
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String key = parser.currentName();
-                final Object value = readValue(parser, parser.nextToken());
+                final Object value = values.read(parser, parser.nextToken());
                 final Field field = format == Format.AGENT ? null : fieldsByName.get(key);
                 if (field != null) {
                     sawField = true;
                     if (value != null && firstInvalid == null) {
                         // Keep reading after a bad value: if the line is not even JSON, that is the real problem.
                         try {
-                            event.set(field, coerce(field, key, value));
+                            event.set(field, JsonValues.coerce(field, key, value));
                         } catch (final LineRejectedException e) {
                             firstInvalid = e;
                         }
@@ -177,7 +172,7 @@ public final class NdjsonParser {
                 if (agentKey != null) {
                     holdAgentValue(agentKey, value);
                 } else {
-                    event.extra(key, toExtra(value));
+                    event.extra(key, JsonValues.toExtra(value));
                 }
             }
             objectEnded = true;
@@ -218,7 +213,7 @@ public final class NdjsonParser {
     private Event finishNative(final Event.Builder event) throws LineRejectedException {
         for (int i = 0; i < agentCount; i++) {
             final AgentKey key = agentOrder[i];
-            event.extra(key.key(), toExtra(agentValues[key.ordinal()]));
+            event.extra(key.key(), JsonValues.toExtra(agentValues[key.ordinal()]));
         }
         if (!event.has(StandardFields.EVT_TIME)) {
             final boolean hasAgentTime = agentValues[AgentKey.TIME.ordinal()] != null;
@@ -235,7 +230,7 @@ public final class NdjsonParser {
         final Object typeValue = agentValues[AgentKey.TYPE.ordinal()];
         if (typeValue != null && !(typeValue instanceof String)) {
             throw new LineRejectedException(Reason.INVALID_VALUE,
-                    "key 'type' must be a string, got " + describeValue(typeValue));
+                    "key 'type' must be a string, got " + JsonValues.describe(typeValue));
         }
         final AgentType type = typeValue == null ? null : AgentType.of((String) typeValue);
         for (int i = 0; i < agentCount; i++) {
@@ -243,9 +238,9 @@ public final class NdjsonParser {
             final Object value = agentValues[key.ordinal()];
             final Field field = type == null ? key.envelopeField() : type.fieldFor(key);
             if (field == null) {
-                event.extra(key.key(), toExtra(value));
+                event.extra(key.key(), JsonValues.toExtra(value));
             } else {
-                event.set(field, coerce(field, key.key(), value));
+                event.set(field, JsonValues.coerce(field, key.key(), value));
             }
         }
         StringBuilder missing = null;
@@ -283,146 +278,6 @@ public final class NdjsonParser {
         agentCount = 0;
     }
 
-    /** The current value as String, Long, BigInteger, Double, Boolean or {@link Nested}; {@code null} for JSON null. */
-    private Object readValue(final JsonParser parser, final JsonToken token) throws IOException {
-        return switch (token) {
-            case VALUE_STRING -> parser.getText();
-            case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    ? parser.getBigIntegerValue() : (Object) parser.getLongValue();
-            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> null;
-            case START_OBJECT, START_ARRAY -> new Nested(copyStructure(parser), token == JsonToken.START_ARRAY);
-            default -> throw new IllegalStateException("a value cannot start with " + token);
-        };
-    }
-
-    private String copyStructure(final JsonParser parser) throws IOException {
-        nestedText.getBuffer().setLength(0);
-        try (JsonGenerator generator = json.createGenerator(nestedText)) {
-            generator.copyCurrentStructure(parser);
-        }
-        return nestedText.toString();
-    }
-
-    private static Object coerce(final Field field, final String key, final Object value) throws LineRejectedException {
-        switch (field.type()) {
-            case STRING:
-                if (value instanceof String || value instanceof Long || value instanceof Boolean
-                        || value instanceof Double || value instanceof BigInteger) {
-                    return value.toString();
-                }
-                break;
-            case INT:
-                if (value instanceof Long) {
-                    return value;
-                }
-                if (value instanceof String text && isInteger(text)) {
-                    return parseLong(field, key, text);
-                }
-                if (value instanceof BigInteger) {
-                    throw invalid(field, key, value, "out of range for a 64-bit integer");
-                }
-                break;
-            case BOOL:
-                if (value instanceof Boolean) {
-                    return value;
-                }
-                if ("true".equals(value) || "false".equals(value)) {
-                    return Boolean.valueOf((String) value);
-                }
-                break;
-            case TIMESTAMP:
-                if (value instanceof Long) {
-                    return value;
-                }
-                if (value instanceof String text) {
-                    if (isInteger(text)) {
-                        return parseLong(field, key, text);
-                    }
-                    try {
-                        return Timestamps.parseRfc3339(text);
-                    } catch (final IllegalArgumentException e) {
-                        throw invalid(field, key, value, e.getMessage());
-                    }
-                }
-                if (value instanceof BigInteger) {
-                    throw invalid(field, key, value, "out of range for epoch nanoseconds");
-                }
-                break;
-            default:
-                throw new IllegalStateException("unhandled field type " + field.type());
-        }
-        throw invalid(field, key, value, null);
-    }
-
-    private static long parseLong(final Field field, final String key, final String digits) throws LineRejectedException {
-        try {
-            return Long.parseLong(digits);
-        } catch (final NumberFormatException e) {
-            throw invalid(field, key, digits, "out of range for a 64-bit integer");
-        }
-    }
-
-    private static LineRejectedException invalid(final Field field, final String key, final Object value,
-                                                 final String detail) {
-        final String subject = key.equals(field.name())
-                ? "field '" + key + "'" : "key '" + key + "' (" + field.name() + ")";
-        final String expected = switch (field.type()) {
-            case STRING -> "a string";
-            case INT -> "an integer";
-            case BOOL -> "true or false";
-            case TIMESTAMP -> "an RFC 3339 timestamp or integer epoch nanoseconds";
-        };
-        return new LineRejectedException(Reason.INVALID_VALUE, subject + " must be " + expected + ", got "
-                + describeValue(value) + (detail == null ? "" : " (" + detail + ")"));
-    }
-
-    private static boolean isInteger(final String text) {
-        final int start = text.startsWith("-") ? 1 : 0;
-        if (text.length() == start) {
-            return false;
-        }
-        for (int i = start; i < text.length(); i++) {
-            final char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Object toExtra(final Object value) {
-        if (value instanceof Nested nested) {
-            return nested.json();
-        }
-        if (value instanceof BigInteger big) {
-            return big.doubleValue();
-        }
-        return value;
-    }
-
-    private static String describeValue(final Object value) {
-        if (value instanceof String text) {
-            final String shown = text.length() <= QUOTED_VALUE_LIMIT ? text : text.substring(0, QUOTED_VALUE_LIMIT) + "…";
-            return "string \"" + shown + "\"";
-        }
-        if (value instanceof Long || value instanceof BigInteger) {
-            return "integer " + value;
-        }
-        if (value instanceof Double) {
-            return "number " + value;
-        }
-        if (value instanceof Boolean) {
-            return "boolean " + value;
-        }
-        if (value instanceof Nested nested) {
-            return nested.array() ? "an array" : "an object";
-        }
-        return String.valueOf(value);
-    }
-
     private static String describeToken(final JsonToken token) {
         return switch (token) {
             case START_ARRAY -> "an array";
@@ -433,9 +288,5 @@ public final class NdjsonParser {
             case VALUE_NULL -> "null";
             default -> token.asString() == null ? token.name() : "'" + token.asString() + "'";
         };
-    }
-
-    /** An object or array value, kept as compact JSON text. */
-    private record Nested(String json, boolean array) {
     }
 }

@@ -2,21 +2,14 @@ package dev.peregrine.collector.ndjson;
 
 import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
-import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.collector.source.FollowedFileInputStream;
+import dev.peregrine.collector.source.LineParser;
+import dev.peregrine.collector.source.LineSource;
 import dev.peregrine.collector.source.SourceListener;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An NDJSON file or stream (spec §2.1, §2.2) as an {@link EventSource}: every line becomes an
@@ -34,24 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class NdjsonSource implements EventSource {
 
     /** The name stdin is reported under. */
-    public static final String STDIN = "stdin";
+    public static final String STDIN = LineSource.STDIN;
 
-    private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
-    private static final Logger LOG = LoggerFactory.getLogger(NdjsonSource.class);
-    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    // The line handling (limits, UTF-8, blank lines, close) is the one every line-oriented source shares.
+    private final LineSource lines;
 
-    private final String name;
-    private final Opener opener;
-    private final NdjsonParser parser;
-    private final int maxLineBytes;
-    private final Object lock = new Object();
-    private boolean closed;
-    private InputStream input;
-
-    /** Opens the input when the read starts, so that a source can be configured before its file exists. */
-    @FunctionalInterface
-    private interface Opener {
-        InputStream open() throws IOException;
+    private NdjsonSource(final LineSource lines) {
+        this.lines = lines;
     }
 
     /**
@@ -59,22 +41,7 @@ public final class NdjsonSource implements EventSource {
      * ends. {@code parser} must be used by this source only.
      */
     public NdjsonSource(final String name, final InputStream in, final NdjsonParser parser, final int maxLineBytes) {
-        this(name, given(in), parser, maxLineBytes);
-    }
-
-    private NdjsonSource(final String name, final Opener opener, final NdjsonParser parser, final int maxLineBytes) {
-        if (maxLineBytes < 1) {
-            throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
-        }
-        this.name = Objects.requireNonNull(name, "name");
-        this.opener = opener;
-        this.parser = Objects.requireNonNull(parser, "parser");
-        this.maxLineBytes = maxLineBytes;
-    }
-
-    private static Opener given(final InputStream in) {
-        Objects.requireNonNull(in, "in");
-        return () -> in;
+        this(LineSource.of(name, in, lineParser(parser), maxLineBytes));
     }
 
     /** The file at {@code path}, formats detected per line, lines of at most 1 MiB. */
@@ -84,7 +51,7 @@ public final class NdjsonSource implements EventSource {
 
     /** The file at {@code path}, named by its path. */
     public static NdjsonSource file(final Path path, final NdjsonParser parser, final int maxLineBytes) {
-        return new NdjsonSource(path.toString(), () -> Files.newInputStream(path), parser, maxLineBytes);
+        return new NdjsonSource(LineSource.file(path, lineParser(parser), maxLineBytes));
     }
 
     /**
@@ -92,8 +59,7 @@ public final class NdjsonSource implements EventSource {
      * the source is closed. Truncation and replacement of the file are followed too.
      */
     public static NdjsonSource followed(final Path path, final NdjsonParser parser, final int maxLineBytes) {
-        return new NdjsonSource(path.toString(),
-                () -> new FollowedFileInputStream(path, FOLLOW_POLL), parser, maxLineBytes);
+        return new NdjsonSource(LineSource.followed(path, lineParser(parser), maxLineBytes));
     }
 
     /** The process's standard input, formats detected per line, lines of at most 1 MiB. */
@@ -107,104 +73,27 @@ public final class NdjsonSource implements EventSource {
      * pipe, which closing {@code System.in} does not.
      */
     public static NdjsonSource stdin(final NdjsonParser parser, final int maxLineBytes) {
-        return new NdjsonSource(STDIN,
-                () -> Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel()),
-                parser, maxLineBytes);
+        return new NdjsonSource(LineSource.stdin(lineParser(parser), maxLineBytes));
+    }
+
+    private static LineParser lineParser(final NdjsonParser parser) {
+        Objects.requireNonNull(parser, "parser");
+        return (buf, off, len, events) -> events.accept(parser.parse(buf, off, len));
     }
 
     @Override
     public String name() {
-        return name;
+        return lines.name();
     }
 
     @Override
     public void read(final SourceListener listener) throws IOException {
-        if (isClosed()) {
-            return;
-        }
-        // Opened outside the lock: opening a FIFO blocks until a writer comes, and close() must not wait for that.
-        final InputStream in = opener.open();
-        synchronized (lock) {
-            if (closed) {
-                in.close();
-                return;
-            }
-            input = in;
-        }
-        try (LineReader lines = new LineReader(in, maxLineBytes)) {
-            while (!isClosed() && lines.next()) {
-                handle(lines, listener);
-            }
-        } catch (final IOException e) {
-            if (!isClosed()) {
-                throw e;
-            }
-            // A read cut short by close() is how close() works, not a failure.
-        }
+        lines.read(listener);
     }
 
     /** Stops a {@link #read} in progress and closes the input. */
     @Override
     public void close() throws IOException {
-        final InputStream in;
-        synchronized (lock) {
-            closed = true;
-            in = input;
-        }
-        if (in != null) {
-            in.close();
-        }
-    }
-
-    private boolean isClosed() {
-        synchronized (lock) {
-            return closed;
-        }
-    }
-
-    private void handle(final LineReader lines, final SourceListener listener) {
-        if (lines.tooLong()) {
-            reject(listener, lines, Reason.TOO_LONG, "line is " + lines.rawLength()
-                    + " bytes long, over the limit of " + lines.maxLineBytes() + " bytes");
-            return;
-        }
-        final int invalidAt = lines.firstInvalidUtf8();
-        if (invalidAt >= 0) {
-            reject(listener, lines, Reason.INVALID_ENCODING, String.format("byte %d (0x%02X) is not valid UTF-8",
-                    invalidAt + 1, lines.buffer()[lines.offset() + invalidAt] & 0xFF));
-            return;
-        }
-        int off = lines.offset();
-        int len = lines.length();
-        if (lines.lineNumber() == 1 && startsWithBom(lines.buffer(), off, len)) {
-            off += UTF8_BOM.length;
-            len -= UTF8_BOM.length;
-        }
-        if (NdjsonParser.isBlank(lines.buffer(), off, len)) {
-            return;
-        }
-        final Event event;
-        try {
-            event = parser.parse(lines.buffer(), off, len);
-        } catch (final LineRejectedException e) {
-            reject(listener, lines, e.reason(), e.getMessage());
-            return;
-        } catch (final RuntimeException e) {
-            // A parser bug must cost one line, not the stream; the rejection keeps the line to reproduce it.
-            LOG.warn("{}:{}: parser failed on a line, rejecting it", name, lines.lineNumber(), e);
-            reject(listener, lines, Reason.MALFORMED_JSON, "could not be parsed: " + e);
-            return;
-        }
-        listener.onEvent(event);
-    }
-
-    private void reject(final SourceListener listener, final LineReader lines, final Reason reason,
-                        final String message) {
-        listener.onRejected(new Rejection(name, lines.lineNumber(), reason, message, lines.text(),
-                lines.rawLength(), lines.sha256Hex(), lines.tooLong()));
-    }
-
-    private static boolean startsWithBom(final byte[] buf, final int off, final int len) {
-        return len >= 3 && buf[off] == UTF8_BOM[0] && buf[off + 1] == UTF8_BOM[1] && buf[off + 2] == UTF8_BOM[2];
+        lines.close();
     }
 }
