@@ -1,9 +1,8 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.ndjson.LineReader;
-import dev.peregrine.collector.ndjson.NdjsonParser;
-import dev.peregrine.collector.ndjson.NdjsonSource;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.collector.source.InputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -11,9 +10,10 @@ import picocli.CommandLine.Option;
 /** Options shared by every command that reads events: format, line limit, dead-letter file. */
 final class InputOptions {
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "AUTO",
-            description = "Input format: AUTO (per line), NATIVE or AGENT. Default: ${DEFAULT-VALUE}.")
-    NdjsonParser.Format format;
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+            description = "Input format: auto (detected per input; NDJSON native/agent per line), native, agent, "
+                    + "auditd, falco or tetragon. Default: ${DEFAULT-VALUE}.")
+    InputFormat format;
 
     @Option(names = "--max-line-bytes", paramLabel = "BYTES", defaultValue = "" + LineReader.DEFAULT_MAX_LINE_BYTES,
             description = "Longer input lines are rejected to the dead-letter file. Default: ${DEFAULT-VALUE}.")
@@ -25,15 +25,14 @@ final class InputOptions {
 
     /** A source replaying {@code file} ({@code -} for stdin) in the chosen format; a missing file is a usage error. */
     EventSource replaySource(final String file) {
-        final NdjsonParser parser = new NdjsonParser(format);
         if ("-".equals(file)) {
-            return NdjsonSource.stdin(parser, maxLineBytes);
+            return format.stdin(maxLineBytes);
         }
         final Path path = Path.of(file);
         if (!Files.isReadable(path) || Files.isDirectory(path)) {
             throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
         }
-        return NdjsonSource.file(path, parser, maxLineBytes);
+        return format.file(path, maxLineBytes);
     }
 
     void validate() {

@@ -26,6 +26,7 @@ public final class Peregrine {
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         // picocli already answers bad options with 2 (spec §5 usage error)
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, cmd, parsed) -> {
             cmd.getErr().println("peregrine: " + exception.getMessage());
             return exception instanceof UsageException ? ExitCode.USAGE : ExitCode.INPUT_PROBLEMS;

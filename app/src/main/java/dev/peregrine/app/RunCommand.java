@@ -1,7 +1,5 @@
 package dev.peregrine.app;
 
-import dev.peregrine.collector.ndjson.NdjsonParser;
-import dev.peregrine.collector.ndjson.NdjsonSource;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
@@ -63,10 +61,10 @@ final class RunCommand implements Callable<Integer> {
         final List<Detector> detectors = RuleFiles.detectors(output.rules);
         final List<EventSource> sources = new ArrayList<>();
         if (follow.isEmpty()) {
-            sources.add(NdjsonSource.stdin(new NdjsonParser(input.format), input.maxLineBytes));
+            sources.add(input.format.stdin(input.maxLineBytes));
         }
         for (final Path file : follow) {
-            sources.add(NdjsonSource.followed(file, new NdjsonParser(input.format), input.maxLineBytes));
+            sources.add(input.format.followed(file, input.maxLineBytes));
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
         final PipelineMetrics metrics = new PipelineMetrics(registry);

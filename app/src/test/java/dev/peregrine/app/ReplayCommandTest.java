@@ -75,4 +75,26 @@ class ReplayCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.stderr()).contains("no/such/file.ndjson").contains("no such file");
     }
+
+    @Test
+    void aRawAuditLogIsDetectedAndItsMetadataConnectAlerts(@TempDir final Path dir) {
+        // real auditd output (elastic/go-libaudit test data): a connect() to 169.254.169.254:80
+        final Path auditLog = Path.of("..", "collector", "src", "test", "resources", "dev", "peregrine", "collector",
+                "auditd", "testdata_normal.log");
+
+        final CommandLineRun run = CommandLineRun.of("replay", "--dead-letter", dir.resolve("dl").toString(),
+                auditLog.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().lines()).singleElement().satisfies(alert -> assertThat(alert)
+                .contains("\"rule_id\":\"cloud_metadata_connect\"", "\"source\":\"auditd\"", "169.254.169.254"));
+    }
+
+    @Test
+    void anUnknownFormatNameIsAUsageError() {
+        final CommandLineRun run = CommandLineRun.of("replay", "--format", "pcap", "x.ndjson");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr()).contains("pcap");
+    }
 }
