@@ -9,7 +9,6 @@ import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldRegistry;
-import dev.peregrine.engine.falco.EventSources;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleLoadWarning;
 import dev.peregrine.engine.rules.RuleSet;
@@ -33,10 +32,6 @@ import picocli.CommandLine.Spec;
                 RulesCommand.Fields.class})
 final class RulesCommand {
 
-    /** Whether a rule will be evaluated: enabled, and for a source Peregrine ingests. */
-    static boolean isActive(final RuleDef rule) {
-        return rule.enabled() && (EventSources.SYSCALL.equals(rule.source()) || EventSources.AGENT.equals(rule.source()));
-    }
 
     /** {@code rules validate FILE|DIR…}: load rule files and report every problem. */
     @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -65,7 +60,7 @@ final class RulesCommand {
             for (final RuleLoadWarning warning : rules.warnings()) {
                 err.println(warning);
             }
-            final long active = rules.rules().stream().filter(RulesCommand::isActive).count();
+            final long active = rules.activeRules().size();
             out.printf("OK: %d rules (%d active), %d macros, %d lists%n", rules.rules().size(),
                     active, rules.macros().size(), rules.lists().size());
             out.flush();
@@ -92,7 +87,7 @@ final class RulesCommand {
             out.printf("%-36s %-13s %-8s %-8s %s%n", "ID", "PRIORITY", "SOURCE", "STATE", "NAME");
             for (final RuleDef rule : rules.rules()) {
                 out.printf("%-36s %-13s %-8s %-8s %s%n", rule.id(), rule.priority().displayName(), rule.source(),
-                        isActive(rule) ? "active" : rule.enabled() ? "inactive" : "disabled", rule.name());
+                        rules.isActive(rule) ? "active" : rule.enabled() ? "inactive" : "disabled", rule.name());
             }
             out.flush();
             return ExitCode.OK;

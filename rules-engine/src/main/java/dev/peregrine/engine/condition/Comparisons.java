@@ -1,6 +1,8 @@
 package dev.peregrine.engine.condition;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +23,8 @@ final class Comparisons {
         return switch (operator) {
             case EQ, EQ2 -> value -> first.equals(value.toString());
             case NE -> value -> !first.equals(value.toString());
-            case IN, INTERSECTS -> stringIn(operands);
+            case IN -> listAware(stringIn(operands), true);
+            case INTERSECTS -> listAware(stringIn(operands), false);
             case CONTAINS -> value -> value.toString().contains(first);
             case ICONTAINS -> value -> containsIgnoreCase(value.toString(), first);
             case STARTSWITH -> value -> value.toString().startsWith(first);
@@ -101,6 +104,83 @@ final class Comparisons {
                 case GE -> number >= operand;
                 default -> false;
             };
+        };
+    }
+
+    /**
+     * Falco's {@code regex}: RE2, matched against the whole value. libsinsp compiles the pattern with
+     * {@code re2::RE2::POSIX} and tests it with {@code Match(..., RE2::Anchor::ANCHOR_BOTH, ...)}
+     * (falcosecurity/libs, userspace/libsinsp/sinsp_filtercheck.cpp, {@code matches_rhs_regex}), so
+     * {@code fd.name regex '/proc/[0-9]+/cmdline'} matches {@code /proc/1/cmdline} but not {@code /host/proc/1/cmdline}.
+     * Java's {@link java.util.regex.Matcher#matches()} is the same anchoring. Java accepts a superset
+     * of RE2's syntax (backreferences, lookaround), which Falco would reject at load time.
+     */
+    static ValueTest regex(final String pattern) {
+        final Pattern compiled = Pattern.compile(pattern, Pattern.DOTALL);
+        return value -> compiled.matcher(value.toString()).matches();
+    }
+
+    /**
+     * {@code bcontains}/{@code bstartswith}: the needle is written as hex ({@code CAFEBABE}) and is
+     * compared with the value's UTF-8 bytes, as libsinsp compares byte buffers with memmem/memcmp.
+     */
+    static ValueTest forBytes(final Operator operator, final byte[] needle) {
+        return switch (operator) {
+            case BCONTAINS -> value -> indexOf(value.toString().getBytes(StandardCharsets.UTF_8), needle) >= 0;
+            case BSTARTSWITH -> value -> {
+                final byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
+                return bytes.length >= needle.length && Arrays.equals(bytes, 0, needle.length, needle, 0, needle.length);
+            };
+            default -> throw new IllegalArgumentException("no byte comparison for " + operator);
+        };
+    }
+
+    /** The bytes a hex string such as {@code CAFEBABE} stands for, or {@code null} when it is not one. */
+    static byte[] hexBytes(final String hex) {
+        if (hex.isEmpty() || hex.length() % 2 != 0) {
+            return null;
+        }
+        final byte[] bytes = new byte[hex.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            final int high = Character.digit(hex.charAt(2 * i), 16);
+            final int low = Character.digit(hex.charAt(2 * i + 1), 16);
+            if (high < 0 || low < 0) {
+                return null;
+            }
+            bytes[i] = (byte) (high << 4 | low);
+        }
+        return bytes;
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * {@code in}/{@code intersects} on a list-valued field (an input key holding a JSON array):
+     * as in libsinsp, {@code in} holds when every element is in the set and {@code intersects} when
+     * at least one is; a single value is tested as is.
+     */
+    private static ValueTest listAware(final ValueTest member, final boolean all) {
+        return value -> {
+            if (!(value instanceof Collection<?> elements)) {
+                return member.test(value);
+            }
+            for (final Object element : elements) {
+                if (element != null && member.test(element) != all) {
+                    return !all;
+                }
+            }
+            return all && !elements.isEmpty();
         };
     }
 

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Compiles a parsed condition into an {@link EventPredicate}: resolves field names to slots,
@@ -19,6 +21,10 @@ import java.util.Optional;
  * did-you-mean; a name in any other namespace ({@code k8s.ns.name}, {@code ka.user.name}) is an
  * input's own key, read from {@link dev.peregrine.collector.event.Event#extra} and compared as
  * text (or as a number, for {@code <}, {@code >}…).
+ *
+ * <p>Falco's transformers ({@code tolower}, {@code toupper}, {@code b64}, {@code basename},
+ * {@code len}) wrap the left-hand field; {@code val(field)} on the right compares two fields of
+ * the same event. Type errors name the field and say what the operator needs.
  */
 public final class ConditionCompiler {
 
@@ -168,32 +174,116 @@ public final class ConditionCompiler {
 
         private EventPredicate comparison(final Expr.Comparison comparison) {
             final Expr.FieldRef ref = comparison.field();
+            final FieldAccessor accessor = accessor(ref);
+            if (accessor == null) {
+                return null;
+            }
+            final String fieldName = accessor.name();
+            final Operator operator = comparison.operator();
+            final FieldType type = accessor.type();
+            if (type != null && operator.isOrdering() && !type.isNumeric()) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' needs a numeric field, but '"
+                        + fieldName + "' is " + article(type));
+                return null;
+            }
+            if (type != null && operator.needsString() && type != FieldType.STRING) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' needs a string field, but '"
+                        + fieldName + "' is " + article(type));
+                return null;
+            }
+            if (comparison.values().size() == 1 && comparison.values().get(0).field() != null) {
+                return fieldsComparison(accessor, operator, comparison);
+            }
+            final List<Operand> operands = expand(comparison);
+            final List<String> texts = operands.stream().map(Operand::text).toList();
+            final ValueTest test = valueTest(fieldName, type, operator, operands);
+            return test == null ? null : new EventPredicate.FieldTest(accessor, operator, texts, test);
+        }
+
+        /** The field a comparison reads, with its transformers; {@code null} when wrong (reported). */
+        private FieldAccessor accessor(final Expr.FieldRef ref) {
             final FieldResolution resolution = resolveField(ref.name(), ref.argument());
             if (resolution.accessor() == null) {
                 error(ref.offset(), resolution.problem());
                 return null;
             }
-            final FieldAccessor accessor = resolution.accessor();
-            final Operator operator = comparison.operator();
-            if (operator == Operator.BCONTAINS || operator == Operator.BSTARTSWITH || operator == Operator.REGEX) {
-                error(comparison.operatorOffset(), "operator '" + operator + "' is not supported yet");
+            if (ref.transformers().isEmpty()) {
+                return resolution.accessor();
+            }
+            FieldType type = resolution.accessor().type();
+            String described = ref.name();
+            final List<Expr.Transformer> transformers = ref.transformers();
+            for (int i = transformers.size() - 1; i >= 0; i--) {
+                final Expr.Transformer transformer = transformers.get(i);
+                if (!TRANSFORMERS.contains(transformer.name())) {
+                    error(transformer.offset(), "unknown transformer '" + transformer.name() + "'; expected one of "
+                            + String.join(", ", TRANSFORMERS));
+                    return null;
+                }
+                if (type != null && type != FieldType.STRING) {
+                    error(transformer.offset(), "transformer '" + transformer.name() + "' needs a string, but '"
+                            + described + "' is " + article(type));
+                    return null;
+                }
+                type = transformer.name().equals("len") ? FieldType.INT : FieldType.STRING;
+                described = transformer.name() + "(" + described + ")";
+            }
+            return new FieldAccessor.Transformed(resolution.accessor(),
+                    transformers.stream().map(Expr.Transformer::name).toList());
+        }
+
+        /** {@code field op val(other)}: both fields read per event and compared as values of one type. */
+        private EventPredicate fieldsComparison(final FieldAccessor left, final Operator operator,
+                                                final Expr.Comparison comparison) {
+            final Expr.Value value = comparison.values().get(0);
+            final FieldAccessor right = accessor(value.field());
+            if (right == null) {
                 return null;
             }
-            final FieldType type = accessor.type();
-            if (type != null && operator.isOrdering() && !type.isNumeric()) {
-                error(comparison.operatorOffset(), "operator '" + operator + "' needs a numeric field, but '"
-                        + ref.name() + "' is " + article(type));
+            if (operator == Operator.PMATCH || operator == Operator.REGEX || operator == Operator.GLOB
+                    || operator == Operator.IGLOB || operator == Operator.BCONTAINS || operator == Operator.BSTARTSWITH) {
+                // As in libsinsp: these operators compile their right-hand side once, so it must be a constant.
+                error(comparison.operatorOffset(), "operator '" + operator + "' cannot compare with another field; "
+                        + "use a constant value");
                 return null;
             }
-            if (type != null && operator.needsString() && type != FieldType.STRING) {
-                error(comparison.operatorOffset(), "operator '" + operator + "' needs a string field, but '"
-                        + ref.name() + "' is " + article(type));
+            final FieldType leftType = left.type();
+            final FieldType rightType = right.type();
+            if (leftType != null && rightType != null && leftType != rightType
+                    && !(leftType.isNumeric() && rightType.isNumeric())) {
+                error(value.offset(), "'" + left.name() + "' is " + article(leftType) + " but '" + right.name()
+                        + "' is " + article(rightType) + "; val() compares fields of the same type");
                 return null;
             }
-            final List<Operand> operands = expand(comparison);
-            final List<String> texts = operands.stream().map(Operand::text).toList();
-            final ValueTest test = valueTest(ref.name(), type, operator, operands);
-            return test == null ? null : new EventPredicate.FieldTest(accessor, operator, texts, test);
+            final boolean numeric = leftType != null && leftType.isNumeric() || rightType != null && rightType.isNumeric();
+            final BiPredicate<Object, Object> test;
+            if (numeric) {
+                test = switch (operator) {
+                    case EQ, EQ2, IN, INTERSECTS -> (a, b) -> compareNumbers(a, b) == 0;
+                    case NE -> (a, b) -> compareNumbers(a, b) != 0;
+                    case LT -> (a, b) -> compareNumbers(a, b) < 0;
+                    case LE -> (a, b) -> compareNumbers(a, b) <= 0;
+                    case GT -> (a, b) -> compareNumbers(a, b) > 0;
+                    case GE -> (a, b) -> compareNumbers(a, b) >= 0;
+                    default -> null;
+                };
+            } else {
+                test = switch (operator) {
+                    case EQ, EQ2, IN, INTERSECTS -> (a, b) -> a.toString().equals(b.toString());
+                    case NE -> (a, b) -> !a.toString().equals(b.toString());
+                    case CONTAINS -> (a, b) -> a.toString().contains(b.toString());
+                    case ICONTAINS -> (a, b) -> Comparisons.containsIgnoreCase(a.toString(), b.toString());
+                    case STARTSWITH -> (a, b) -> a.toString().startsWith(b.toString());
+                    case ENDSWITH -> (a, b) -> a.toString().endsWith(b.toString());
+                    default -> null;
+                };
+            }
+            if (test == null) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' cannot compare '" + left.name()
+                        + "' with another field");
+                return null;
+            }
+            return new EventPredicate.FieldsTest(left, operator, right, test);
         }
 
         /** The comparison's values with list names replaced by the lists' items. */
@@ -225,11 +315,11 @@ public final class ConditionCompiler {
                     }
                     return Comparisons.forLooseNumber(operator, number);
                 }
-                return Comparisons.forString(operator, operands.stream().map(Operand::text).toList());
+                return stringTest(operator, operands);
             }
             switch (type) {
                 case STRING:
-                    return Comparisons.forString(operator, operands.stream().map(Operand::text).toList());
+                    return stringTest(operator, operands);
                 case INT:
                 case TIMESTAMP: {
                     final long[] numbers = new long[operands.size()];
@@ -271,9 +361,50 @@ public final class ConditionCompiler {
             }
         }
 
+        /** A text comparison; regexes and hex byte strings are checked here, where the value's offset is known. */
+        private ValueTest stringTest(final Operator operator, final List<Operand> operands) {
+            if (operator == Operator.REGEX) {
+                final Operand pattern = operands.get(0);
+                try {
+                    return Comparisons.regex(pattern.text());
+                } catch (final PatternSyntaxException e) {
+                    error(pattern.offset(), "invalid regex '" + pattern.text() + "': " + e.getDescription()
+                            + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+                    return null;
+                }
+            }
+            if (operator == Operator.BCONTAINS || operator == Operator.BSTARTSWITH) {
+                final Operand hex = operands.get(0);
+                final byte[] bytes = Comparisons.hexBytes(hex.text());
+                if (bytes == null) {
+                    error(hex.offset(), "value '" + hex.text() + "' is not a hex byte string, but '" + operator
+                            + "' compares bytes, e.g. " + operator + " CAFEBABE");
+                    return null;
+                }
+                return Comparisons.forBytes(operator, bytes);
+            }
+            return Comparisons.forString(operator, operands.stream().map(Operand::text).toList());
+        }
+
         private void error(final int offset, final String message) {
             errors.add(new CompileError(offset, message));
         }
+    }
+
+    /** Falco's transformers, in the order its documentation lists them. */
+    private static final List<String> TRANSFORMERS = List.of("tolower", "toupper", "b64", "basename", "len");
+
+    private static int compareNumbers(final Object a, final Object b) {
+        if (a instanceof Long x && b instanceof Long y) {
+            return Long.compare(x, y);
+        }
+        final Double x = a instanceof Number n ? Double.valueOf(n.doubleValue()) : parseDouble(a.toString());
+        final Double y = b instanceof Number n ? Double.valueOf(n.doubleValue()) : parseDouble(b.toString());
+        if (x == null || y == null) {
+            // Text that is not a number orders after every number; equal only to the same text.
+            return x == null && y == null ? a.toString().compareTo(b.toString()) : x == null ? 1 : -1;
+        }
+        return Double.compare(x, y);
     }
 
     /** One right-hand value after list expansion; {@code list} names the list it came from, if any. */

@@ -12,8 +12,9 @@ import java.util.List;
  * or         := and ('or' and)*
  * and        := not ('and' not)*
  * not        := 'not' not | primary
- * primary    := '(' or ')' | IDENT (OPERATOR operand?)?
- * operand    := value | '(' [value (',' value)*] ')'
+ * primary    := '(' or ')' | field (OPERATOR operand?)? | IDENT
+ * field      := IDENT | IDENT '(' field ')'          -- transformers: tolower(proc.name)
+ * operand    := value | 'val(' IDENT ')' | '(' [value (',' value)*] ')'
  * </pre>
  */
 public final class ConditionParser {
@@ -110,18 +111,47 @@ public final class ConditionParser {
 
     private Expr afterName(final Token name) throws ConditionSyntaxException {
         final Token following = peek();
+        final Expr.FieldRef field;
         if (following.kind() == TokenKind.LPAREN) {
-            throw new ConditionSyntaxException(name.offset(),
-                    "field functions such as '" + name.text() + "(...)' are not supported yet");
-        }
-        if (following.kind() != TokenKind.OPERATOR) {
+            field = transformed(name);
+            if (peek().kind() != TokenKind.OPERATOR) {
+                throw new ConditionSyntaxException(peek().kind() == TokenKind.END ? name.offset() : peek().offset(),
+                        "expected an operator after '" + name.text() + "(...)', found " + peek().describe());
+            }
+        } else if (following.kind() != TokenKind.OPERATOR) {
             return new Expr.MacroRef(name.text(), name.offset());
+        } else {
+            field = fieldRef(name);
         }
-        index++;
-        final Operator operator = Operator.bySymbol(following.text())
-                .orElseThrow(() -> new ConditionSyntaxException(following.offset(),
-                        "unknown operator '" + following.text() + "'"));
-        final Expr.FieldRef field = fieldRef(name);
+        final Token operatorToken = next();
+        final Operator operator = Operator.bySymbol(operatorToken.text())
+                .orElseThrow(() -> new ConditionSyntaxException(operatorToken.offset(),
+                        "unknown operator '" + operatorToken.text() + "'"));
+        return comparison(field, operator, operatorToken);
+    }
+
+    /** {@code tolower(proc.name)}, possibly nested: the field with its transformers, outermost first. */
+    private Expr.FieldRef transformed(final Token function) throws ConditionSyntaxException {
+        next(); // '('
+        final Token inner = next();
+        if (inner.kind() != TokenKind.IDENT) {
+            throw new ConditionSyntaxException(inner.kind() == TokenKind.END ? function.offset() : inner.offset(),
+                    "expected a field inside '" + function.text() + "(...)', found " + inner.describe());
+        }
+        final Expr.FieldRef field = peek().kind() == TokenKind.LPAREN ? transformed(inner) : fieldRef(inner);
+        final Token close = next();
+        if (close.kind() != TokenKind.RPAREN) {
+            throw new ConditionSyntaxException(close.kind() == TokenKind.END ? function.offset() : close.offset(),
+                    "expected ')' to close '" + function.text() + "(', found " + close.describe());
+        }
+        final List<Expr.Transformer> transformers = new ArrayList<>();
+        transformers.add(new Expr.Transformer(function.text(), function.offset()));
+        transformers.addAll(field.transformers());
+        return new Expr.FieldRef(field.name(), field.argument(), field.offset(), field.length(), transformers);
+    }
+
+    private Expr comparison(final Expr.FieldRef field, final Operator operator, final Token following)
+            throws ConditionSyntaxException {
         return switch (operator.arity()) {
             case NONE -> new Expr.Comparison(field, operator, following.offset(), List.of(), false, following.offset());
             case ONE -> oneValue(field, operator, following);
@@ -135,6 +165,13 @@ public final class ConditionParser {
         if (value.kind() == TokenKind.LPAREN) {
             throw new ConditionSyntaxException(value.offset(), "operator '" + operator
                     + "' takes one value, not a list; use 'in' to compare with a list");
+        }
+        if (value.kind() == TokenKind.FIELD_VALUE) {
+            final Expr.FieldRef other = value.text().indexOf('(') < 0
+                    ? fieldRef(new Token(TokenKind.IDENT, value.text(), value.offset() + 4, value.text().length()))
+                    : transformedValue(value);
+            return new Expr.Comparison(field, operator, operatorToken.offset(),
+                    List.of(new Expr.Value(value.text(), false, value.offset(), other)), false, value.offset());
         }
         if (value.kind() != TokenKind.BARE && value.kind() != TokenKind.STRING) {
             throw new ConditionSyntaxException(value.kind() == TokenKind.END ? operatorToken.offset() : value.offset(),
@@ -178,6 +215,31 @@ public final class ConditionParser {
                     throw new ConditionSyntaxException(token.offset(), "unexpected " + token.describe() + " in a list");
             }
         }
+    }
+
+    /** {@code tolower(basename(proc.exe))} written on the right, as one token: its field and transformers. */
+    private static Expr.FieldRef transformedValue(final Token token) throws ConditionSyntaxException {
+        final List<Expr.Transformer> transformers = new ArrayList<>();
+        String rest = token.text();
+        int offset = token.offset();
+        int open = rest.indexOf('(');
+        while (open >= 0) {
+            final String name = rest.substring(0, open).strip();
+            if (!rest.endsWith(")") || name.isEmpty()) {
+                throw new ConditionSyntaxException(offset, "expected a field or a transformer such as tolower(proc.name)");
+            }
+            transformers.add(new Expr.Transformer(name, offset));
+            final String inner = rest.substring(open + 1, rest.length() - 1);
+            offset += open + 1 + (inner.length() - inner.stripLeading().length());
+            rest = inner.strip();
+            open = rest.indexOf('(');
+        }
+        if (rest.isEmpty()) {
+            throw new ConditionSyntaxException(offset, "expected a field inside '" + transformers.get(transformers.size() - 1).name()
+                    + "(...)'");
+        }
+        final Expr.FieldRef field = fieldRef(new Token(TokenKind.IDENT, rest, offset, rest.length()));
+        return new Expr.FieldRef(field.name(), field.argument(), field.offset(), field.length(), transformers);
     }
 
     private static Expr.FieldRef fieldRef(final Token name) {

@@ -2,6 +2,7 @@ package dev.peregrine.engine.condition;
 
 import dev.peregrine.collector.event.Event;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * A compiled condition: a tree of these is what runs per event. Field names are already
@@ -107,6 +108,28 @@ public sealed interface EventPredicate {
         public boolean test(final Event event) {
             final Object value = accessor.read(event);
             return value != null && test.test(value);
+        }
+    }
+
+    /**
+     * A comparison of two fields of the same event ({@code proc.name = val(proc.pname)}); false
+     * when either is missing, as in Falco.
+     *
+     * @param left     the field on the left
+     * @param operator the operator
+     * @param right    the field inside {@code val(...)}
+     * @param test     the comparison of two present values
+     */
+    record FieldsTest(FieldAccessor left, Operator operator, FieldAccessor right, BiPredicate<Object, Object> test)
+            implements EventPredicate {
+        @Override
+        public boolean test(final Event event) {
+            final Object a = left.read(event);
+            if (a == null) {
+                return false;
+            }
+            final Object b = right.read(event);
+            return b != null && test.test(a, b);
         }
     }
 }

@@ -53,23 +53,48 @@ public sealed interface Expr {
     }
 
     /**
-     * A field name on the left of an operator.
+     * A field name on the left of an operator (or inside {@code val(...)} on the right).
      *
-     * @param name     the dotted name, without argument
-     * @param argument the text inside {@code [...]} ({@code 2} in {@code proc.aname[2]}), or {@code null}
-     * @param offset   where the name starts
-     * @param length   how long the name with its argument is
+     * @param name         the dotted name, without argument
+     * @param argument     the text inside {@code [...]} ({@code 2} in {@code proc.aname[2]}), or {@code null}
+     * @param offset       where the name starts
+     * @param length       how long the name with its argument is
+     * @param transformers Falco transformers applied to the value, outermost first
+     *                     ({@code [tolower, basename]} for {@code tolower(basename(proc.exe))})
      */
-    record FieldRef(String name, String argument, int offset, int length) {
+    record FieldRef(String name, String argument, int offset, int length, List<Transformer> transformers) {
+        public FieldRef {
+            transformers = List.copyOf(transformers);
+        }
+
+        /** A field without transformers. */
+        public FieldRef(final String name, final String argument, final int offset, final int length) {
+            this(name, argument, offset, length, List.of());
+        }
+    }
+
+    /**
+     * A transformer applied to a field, as written.
+     *
+     * @param name   {@code tolower}, {@code toupper}, {@code b64}, {@code basename} or {@code len}
+     * @param offset where its name is written
+     */
+    record Transformer(String name, int offset) {
     }
 
     /**
      * A value on the right of an operator.
      *
-     * @param text   the value, unquoted
+     * @param text   the value, unquoted; for {@code val(field)} the field's name
      * @param quoted whether it was written in quotes (a quoted value never names a list)
      * @param offset where it is written
+     * @param field  for {@code val(proc.pname)}: the field whose value is compared, else {@code null}
      */
-    record Value(String text, boolean quoted, int offset) {
+    record Value(String text, boolean quoted, int offset, FieldRef field) {
+
+        /** A literal value. */
+        public Value(final String text, final boolean quoted, final int offset) {
+            this(text, quoted, offset, null);
+        }
     }
 }

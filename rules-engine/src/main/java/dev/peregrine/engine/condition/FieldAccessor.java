@@ -3,6 +3,10 @@ package dev.peregrine.engine.condition;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldType;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads one field of an event, resolved once at compile time: a registered {@link Field}
@@ -48,6 +52,66 @@ public sealed interface FieldAccessor {
         @Override
         public FieldType type() {
             return null;
+        }
+    }
+
+    /**
+     * A field passed through Falco transformers (falco.org/docs/concepts/rules/conditions,
+     * "Transformers"), innermost applied first. A transformer whose input is missing, or that
+     * cannot decode it ({@code b64} of text that is not Base64), yields a missing value.
+     *
+     * @param inner        the field read
+     * @param transformers the transformers, outermost first, as written
+     */
+    record Transformed(FieldAccessor inner, List<String> transformers) implements FieldAccessor {
+        public Transformed {
+            transformers = List.copyOf(transformers);
+        }
+
+        @Override
+        public Object read(final Event event) {
+            Object value = inner.read(event);
+            for (int i = transformers.size() - 1; i >= 0 && value != null; i--) {
+                value = apply(transformers.get(i), value.toString());
+            }
+            return value;
+        }
+
+        private static Object apply(final String transformer, final String value) {
+            switch (transformer) {
+                case "tolower":
+                    return value.toLowerCase(Locale.ROOT);
+                case "toupper":
+                    return value.toUpperCase(Locale.ROOT);
+                case "b64":
+                    try {
+                        return new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
+                    } catch (final IllegalArgumentException e) {
+                        return null;
+                    }
+                case "basename": {
+                    // Falco's basename: the text after the last '/', "" for a path ending in '/'.
+                    return value.substring(value.lastIndexOf('/') + 1);
+                }
+                case "len":
+                    return (long) value.length();
+                default:
+                    throw new IllegalStateException("unknown transformer " + transformer);
+            }
+        }
+
+        @Override
+        public String name() {
+            String name = inner.name();
+            for (int i = transformers.size() - 1; i >= 0; i--) {
+                name = transformers.get(i) + "(" + name + ")";
+            }
+            return name;
+        }
+
+        @Override
+        public FieldType type() {
+            return "len".equals(transformers.get(0)) ? FieldType.INT : FieldType.STRING;
         }
     }
 }

@@ -14,6 +14,12 @@ public final class Glob {
     /**
      * The pattern matching whole strings that {@code glob} matches. As in Falco's {@code glob}
      * (fnmatch without FNM_PATHNAME), {@code *} and {@code ?} also match {@code /}.
+     *
+     * <p>Checked against the source, not the prose: falco.org's pmatch page says glob wildcards do
+     * not cross directory separators, but libsinsp's {@code sinsp_utils::glob_match} calls
+     * {@code fnmatch(pattern, string, flags)} with {@code flags} 0 ({@code FNM_CASEFOLD} for
+     * {@code iglob}), so {@code fd.name glob /var/*} matches {@code /var/run/file.txt}. Only
+     * {@code pmatch} globs stay within one path component (see {@link PathPrefixes}).
      */
     public static Pattern compile(final String glob, final boolean ignoreCase) {
         final int flags = Pattern.DOTALL | (ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);

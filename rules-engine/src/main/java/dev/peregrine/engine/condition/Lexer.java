@@ -19,6 +19,9 @@ public final class Lexer {
     private static final Set<String> WORD_OPERATORS = Set.of("in", "intersects", "pmatch", "contains",
             "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "regex", "exists");
 
+    /** Transformers that may also wrap a field on the right of an operator ({@code tolower(proc.name) = tolower(proc.pname)}). */
+    private static final List<String> RIGHT_TRANSFORMERS = List.of("tolower", "toupper", "b64", "basename", "len");
+
     private enum Mode { EXPRESSION, VALUE, LIST_START, LIST }
 
     private final String text;
@@ -126,7 +129,53 @@ public final class Lexer {
             return new Token(TokenKind.LPAREN, "(", pos - 1, 1);
         }
         mode = Mode.EXPRESSION;
+        if (text.startsWith("val(", pos)) {
+            return fieldValue();
+        }
+        final String transformer = RIGHT_TRANSFORMERS.stream().filter(t -> text.startsWith(t + "(", pos)).findFirst()
+                .orElse(null);
+        if (transformer != null) {
+            return transformedFieldValue();
+        }
         return scalar();
+    }
+
+    /** {@code tolower(proc.pname)} on the right: a transformed field of the same event, like {@code val(...)}. */
+    private Token transformedFieldValue() throws ConditionSyntaxException {
+        final int start = pos;
+        int depth = 0;
+        int i = pos;
+        while (i < text.length()) {
+            final char c = text.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                break;
+            }
+            i++;
+        }
+        if (depth != 0) {
+            throw new ConditionSyntaxException(start, "unbalanced parenthesis: '" + text.substring(start, text.indexOf('(', start) + 1)
+                    + "' is never closed");
+        }
+        pos = i + 1;
+        return new Token(TokenKind.FIELD_VALUE, text.substring(start, pos), start, pos - start);
+    }
+
+    /** {@code val(proc.pname)}: compare with another field of the same event (Falco 0.37+). */
+    private Token fieldValue() throws ConditionSyntaxException {
+        final int start = pos;
+        final int close = text.indexOf(')', pos);
+        if (close < 0) {
+            throw new ConditionSyntaxException(start, "unbalanced parenthesis: 'val(' is never closed");
+        }
+        final String inner = text.substring(pos + 4, close).strip();
+        if (inner.isEmpty() || !isIdentifierStart(inner.charAt(0))
+                || !inner.chars().allMatch(c -> isIdentifierPart((char) c) || c == '[' || c == ']')) {
+            throw new ConditionSyntaxException(start + 4, "'val(...)' takes one field name, e.g. val(proc.pname)");
+        }
+        pos = close + 1;
+        return new Token(TokenKind.FIELD_VALUE, inner, start, pos - start);
     }
 
     private Token listStartToken() throws ConditionSyntaxException {

@@ -22,6 +22,8 @@ public enum TokenKind {
     STRING,
     /** An unquoted value such as {@code /etc/} or {@code -1}. */
     BARE,
+    /** {@code val(field)} on the right of an operator; {@link Token#text()} is the field name. */
+    FIELD_VALUE,
     /** End of the condition. */
     END
 }

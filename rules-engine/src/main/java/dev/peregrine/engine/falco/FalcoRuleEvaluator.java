@@ -5,6 +5,7 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.condition.EventPredicate;
+import dev.peregrine.engine.rules.EventSources;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleSet;
 import java.util.ArrayList;
@@ -53,12 +54,12 @@ public final class FalcoRuleEvaluator implements Detector {
     private final Map<String, Bucket> buckets;
     private final RuleStats stats;
 
-    /** @param rules the rules; disabled ones are kept out of the index */
+    /** @param rules the rules; disabled and inactive ones (a source Peregrine does not ingest) are kept out of the index */
     public FalcoRuleEvaluator(final RuleSet rules) {
         Objects.requireNonNull(rules);
         final List<CompiledRule> enabled = new ArrayList<>();
         for (final RuleDef def : rules.rules()) {
-            if (def.enabled()) {
+            if (rules.isActive(def)) {
                 enabled.add(new CompiledRule(enabled.size(), def, def.predicate()));
             }
         }

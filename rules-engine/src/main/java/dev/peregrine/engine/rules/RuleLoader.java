@@ -7,6 +7,8 @@ import dev.peregrine.engine.condition.ConditionCompiler;
 import dev.peregrine.engine.condition.ConditionScope;
 import dev.peregrine.engine.condition.EventPredicate;
 import dev.peregrine.engine.condition.EventTypes;
+import dev.peregrine.engine.condition.Expr;
+import dev.peregrine.engine.condition.Operator;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -48,10 +50,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code append: true} adds items to a list or condition text to a macro or rule. A list name
  * inside {@code in (...)}/{@code pmatch (...)} expands to its items unless quoted.
  *
+ * <p>Rules may carry {@code exceptions} (compiled, as in Falco, to {@code and not (...)} after the
+ * condition); a later item may add to an earlier one with {@code append: true} or change it key by
+ * key with an {@code override:} section. A rule whose {@code source} Peregrine does not ingest
+ * ({@code k8s_audit}, plugin sources) loads inactive: a warning, not an error.
+ *
  * <p>Peregrine's differences: a rule name defined twice is an error (Falco replaces the
- * rule), as is a duplicate {@code id}; {@code exceptions} and {@code override} are reported as
- * not supported yet; {@code required_engine_version} is recorded but not enforced;
- * {@code - cep:} items belong to the CEP runtime and are skipped here.
+ * rule), as is a duplicate {@code id}; {@code required_engine_version} is recorded but not
+ * enforced; {@code - cep:} items belong to the CEP runtime and are skipped here.
  */
 public final class RuleLoader {
 
@@ -180,11 +186,12 @@ public final class RuleLoader {
         String id;
         String description;
         ConditionText condition;
-        ScalarText output;
+        ConditionText output;
         Priority priority;
         List<String> tags;
         boolean enabled;
         String source;
+        List<RuleException> exceptions = new ArrayList<>();
 
         PendingRule(final String name, final Origin origin) {
             this.name = name;
@@ -201,6 +208,7 @@ public final class RuleLoader {
         private final Map<String, PendingRule> rules = new LinkedHashMap<>();
         private final Map<String, PendingRule> rulesById = new HashMap<>();
         private final Set<PendingRule> incomplete = new HashSet<>();
+        private final Set<String> inactive = new HashSet<>();
         private int nextIndex;
 
         Run(final List<RuleLoadError> errors) {
@@ -235,7 +243,7 @@ public final class RuleLoader {
             if (!errors.isEmpty()) {
                 throw new RuleLoadException(errors);
             }
-            return new RuleSet(ruleDefs, listDefs, macroDefs, warnings, engineVersions);
+            return new RuleSet(ruleDefs, listDefs, macroDefs, warnings, engineVersions, inactive);
         }
 
         // ----- collecting -----
@@ -318,8 +326,7 @@ public final class RuleLoader {
                 }
             }
             if (keys.containsKey("override")) {
-                error(file, keys.get("override").getKeyNode(), name.value(),
-                        "'override' is not supported yet; use 'append: true' or redefine the " + kind);
+                override(file, keys, origin, index, kind);
                 return;
             }
             final boolean append = bool(file, keys, "append", name.value(), false);
@@ -390,14 +397,7 @@ public final class RuleLoader {
                                  final boolean append) {
             final String name = origin.item();
             final PendingRule existing = rules.get(name);
-            if (keys.containsKey("exceptions")) {
-                error(file, keys.get("exceptions").getKeyNode(), name, "'exceptions' is not supported yet");
-            }
-            for (final String ignored : IGNORED_RULE_KEYS) {
-                if (keys.containsKey(ignored)) {
-                    warn(file, keys.get(ignored).getKeyNode(), name, "'" + ignored + "' is not supported yet and is ignored");
-                }
-            }
+            warnIgnoredKeys(file, keys, name);
             // Falco's short form "- rule: X / enabled: false" switches an existing rule on or off.
             final boolean enabledOnly = keys.containsKey("enabled") && !append && keys.keySet().stream()
                     .allMatch(k -> k.equals("rule") || k.equals("enabled"));
@@ -410,14 +410,19 @@ public final class RuleLoader {
                     error(file, origin.position(), name, "cannot append to rule '" + name + "': no rule of that name is defined before");
                     return;
                 }
-                final ScalarText condition = scalar(file, keys, "condition", name);
-                if (condition != null) {
-                    existing.condition = existing.condition.append(condition);
-                }
                 for (final String key : keys.keySet()) {
                     if (!Set.of("rule", "append", "condition", "exceptions").contains(key)) {
-                        error(file, keys.get(key).getKeyNode(), name, "'append: true' can only add to a rule's condition, not '" + key + "'");
+                        error(file, keys.get(key).getKeyNode(), name, "'append: true' can only add to a rule's condition "
+                                + "and exceptions, not '" + key + "'; use 'override' to change it");
                     }
+                }
+                final ScalarText condition = scalar(file, keys, "condition", name);
+                if (condition != null) {
+                    existing.condition = existing.condition == null ? ConditionText.of(condition)
+                            : existing.condition.append(condition);
+                }
+                if (keys.containsKey("exceptions")) {
+                    appendExceptions(file, keys.get("exceptions"), existing);
                 }
                 return;
             }
@@ -437,7 +442,8 @@ public final class RuleLoader {
             } else {
                 rule.condition = ConditionText.of(condition);
             }
-            rule.output = scalar(file, keys, "output", name);
+            final ScalarText output = scalar(file, keys, "output", name);
+            rule.output = output == null ? null : ConditionText.of(output);
             if (rule.output == null) {
                 complete = false;
                 if (!keys.containsKey("output")) {
@@ -467,6 +473,9 @@ public final class RuleLoader {
             rule.enabled = bool(file, keys, "enabled", name, true);
             final ScalarText source = scalar(file, keys, "source", name);
             rule.source = source == null || source.value().isBlank() ? DEFAULT_SOURCE : source.value().strip();
+            if (keys.containsKey("exceptions")) {
+                rule.exceptions = defineExceptions(file, keys.get("exceptions"), name, List.of());
+            }
             final PendingRule sameId = rulesById.get(rule.id);
             if (sameId != null) {
                 error(file, id == null ? origin.position() : file.positionOf(id.node()), name, "rule id '" + rule.id
@@ -479,6 +488,365 @@ public final class RuleLoader {
             if (!complete) {
                 incomplete.add(rule);
             }
+        }
+
+        private void warnIgnoredKeys(final YamlText file, final Map<String, NodeTuple> keys, final String name) {
+            for (final String ignored : IGNORED_RULE_KEYS) {
+                if (keys.containsKey(ignored)) {
+                    warn(file, keys.get(ignored).getKeyNode(), name, "'" + ignored + "' is not supported yet and is ignored");
+                }
+            }
+        }
+
+        // ----- override -----
+
+        /**
+         * An item with an {@code override:} section: each named key is appended to or replaces the
+         * same key of the list, macro or rule of that name defined before (Falco 0.37+,
+         * falco.org/docs/concepts/rules/overriding). Every other key of the item must be named.
+         */
+        private void override(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin,
+                              final int index, final String kind) {
+            final String name = origin.item();
+            final NodeTuple overrideKey = keys.get("override");
+            if (keys.containsKey("append")) {
+                error(file, keys.get("append").getKeyNode(), name, "'append' and 'override' cannot be used together;"
+                        + " name the key in 'override' with 'append' instead");
+                return;
+            }
+            if (!(overrideKey.getValueNode() instanceof MappingNode spec)) {
+                error(file, overrideKey.getValueNode(), name, "'override' must map keys to 'append' or 'replace', "
+                        + "e.g. override: {condition: append}");
+                return;
+            }
+            final Map<String, Boolean> appends = new LinkedHashMap<>();
+            final Set<String> named = new HashSet<>();
+            boolean valid = true;
+            for (final NodeTuple entry : spec.getValue()) {
+                if (!(entry.getKeyNode() instanceof ScalarNode key) || !(entry.getValueNode() instanceof ScalarNode action)) {
+                    error(file, entry.getKeyNode(), name, "'override' entries must be 'key: append' or 'key: replace'");
+                    valid = false;
+                    continue;
+                }
+                named.add(key.getValue());
+                final String how = action.getValue().strip();
+                if (!how.equals("append") && !how.equals("replace")) {
+                    error(file, action, name, "override of '" + key.getValue() + "' must be 'append' or 'replace', not '"
+                            + how + "'");
+                    valid = false;
+                    continue;
+                }
+                final Set<String> allowed = overridable(kind, how.equals("append"));
+                if (!allowed.contains(key.getValue())) {
+                    error(file, key, name, "'" + key.getValue() + "' of a " + kind + " cannot be overridden with '" + how
+                            + "'; " + how + " applies to: " + String.join(", ", allowed.stream().sorted().toList()));
+                    valid = false;
+                    continue;
+                }
+                if (!keys.containsKey(key.getValue())) {
+                    error(file, key, name, "'override' names '" + key.getValue() + "' but the " + kind
+                            + " gives no '" + key.getValue() + "'");
+                    valid = false;
+                    continue;
+                }
+                appends.put(key.getValue(), how.equals("append"));
+            }
+            final Set<String> overridable = new HashSet<>(overridable(kind, true));
+            overridable.addAll(overridable(kind, false));
+            for (final Map.Entry<String, NodeTuple> key : keys.entrySet()) {
+                final String given = key.getKey();
+                if (given.equals(kind) || given.equals("override") || named.contains(given)
+                        || !(kind.equals("rule") ? RULE_KEYS : kind.equals("macro") ? MACRO_KEYS : LIST_KEYS).contains(given)
+                        || !kind.equals("rule") && given.equals("desc")) {
+                    continue; // unknown keys were warned about; a list's or macro's desc is documentation
+                }
+                if (overridable.contains(given)) {
+                    error(file, key.getValue().getKeyNode(), name, "'" + given + "' is given but not named in "
+                            + "'override'; add '" + given + ": append' or '" + given + ": replace'");
+                } else {
+                    error(file, key.getValue().getKeyNode(), name, "'" + given + "' of a " + kind + " cannot be "
+                            + "overridden; define a new " + kind + " instead");
+                }
+                valid = false;
+            }
+            if (!valid) {
+                return;
+            }
+            switch (kind) {
+                case "list" -> {
+                    final PendingList existing = lists.get(name);
+                    if (existing == null) {
+                        undefined(file, origin, kind);
+                        return;
+                    }
+                    final List<ScalarText> items = scalars(file, keys.get("items"), name);
+                    if (items != null) {
+                        final List<ScalarText> joined = new ArrayList<>(appends.get("items") ? existing.items : List.of());
+                        joined.addAll(items);
+                        existing.items = joined;
+                        existing.visibility = index;
+                    }
+                }
+                case "macro" -> {
+                    final PendingMacro existing = macros.get(name);
+                    if (existing == null) {
+                        undefined(file, origin, kind);
+                        return;
+                    }
+                    final ScalarText condition = scalar(file, keys, "condition", name);
+                    if (condition != null) {
+                        existing.condition = appends.get("condition") ? existing.condition.append(condition)
+                                : ConditionText.of(condition);
+                        existing.visibility = index;
+                    }
+                }
+                default -> overrideRule(file, keys, origin, appends);
+            }
+        }
+
+        private Set<String> overridable(final String kind, final boolean append) {
+            return switch (kind) {
+                case "list" -> Set.of("items");
+                case "macro" -> Set.of("condition");
+                default -> append ? Set.of("condition", "output", "desc", "tags", "exceptions")
+                        : Set.of("condition", "output", "desc", "priority", "tags", "exceptions", "enabled",
+                        "warn_evttypes", "skip-if-unknown-filter");
+            };
+        }
+
+        private void undefined(final YamlText file, final Origin origin, final String kind) {
+            error(file, origin.position(), origin.item(), "cannot override " + kind + " '" + origin.item() + "': no "
+                    + kind + " of that name is defined before");
+        }
+
+        private void overrideRule(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin,
+                                  final Map<String, Boolean> appends) {
+            final String name = origin.item();
+            final PendingRule rule = rules.get(name);
+            if (rule == null) {
+                undefined(file, origin, "rule");
+                return;
+            }
+            warnIgnoredKeys(file, keys, name);
+            for (final Map.Entry<String, Boolean> entry : appends.entrySet()) {
+                final boolean append = entry.getValue();
+                switch (entry.getKey()) {
+                    case "condition" -> {
+                        final ScalarText condition = scalar(file, keys, "condition", name);
+                        if (condition != null) {
+                            rule.condition = append && rule.condition != null ? rule.condition.append(condition)
+                                    : ConditionText.of(condition);
+                        }
+                    }
+                    case "output" -> {
+                        final ScalarText output = scalar(file, keys, "output", name);
+                        if (output != null) {
+                            rule.output = append && rule.output != null ? rule.output.append(output) : ConditionText.of(output);
+                        }
+                    }
+                    case "desc" -> {
+                        final ScalarText desc = scalar(file, keys, "desc", name);
+                        if (desc != null) {
+                            rule.description = append && !rule.description.isEmpty()
+                                    ? rule.description + " " + desc.value().strip() : desc.value().strip();
+                        }
+                    }
+                    case "priority" -> {
+                        final Priority priority = priority(file, keys, name);
+                        if (priority != null) {
+                            rule.priority = priority;
+                        }
+                    }
+                    case "tags" -> {
+                        final List<ScalarText> tags = scalars(file, keys.get("tags"), name);
+                        if (tags != null) {
+                            final List<String> joined = new ArrayList<>(append ? rule.tags : List.of());
+                            tags.stream().map(ScalarText::value).filter(t -> !joined.contains(t)).forEach(joined::add);
+                            rule.tags = List.copyOf(joined);
+                        }
+                    }
+                    case "enabled" -> rule.enabled = bool(file, keys, "enabled", name, rule.enabled);
+                    case "exceptions" -> {
+                        if (append) {
+                            appendExceptions(file, keys.get("exceptions"), rule);
+                        } else {
+                            rule.exceptions = defineExceptions(file, keys.get("exceptions"), name, List.of());
+                        }
+                    }
+                    default -> {
+                        // warn_evttypes, skip-if-unknown-filter: warned about above
+                    }
+                }
+            }
+        }
+
+        private Priority priority(final YamlText file, final Map<String, NodeTuple> keys, final String name) {
+            final ScalarText priority = scalar(file, keys, "priority", name);
+            if (priority == null) {
+                return null;
+            }
+            final Priority parsed = Priority.parse(priority.value()).orElse(null);
+            if (parsed == null) {
+                error(file, priority.node(), name, "unknown priority '" + priority.value() + "'; expected one of "
+                        + Arrays.stream(Priority.values()).map(Priority::displayName).collect(Collectors.joining(", ")));
+            }
+            return parsed;
+        }
+
+        // ----- exceptions -----
+
+        /** The exceptions a rule defines; names in {@code known} may be given values only. */
+        private List<RuleException> defineExceptions(final YamlText file, final NodeTuple tuple, final String rule,
+                                                     final List<RuleException> known) {
+            final List<RuleException> result = new ArrayList<>();
+            final Node value = tuple.getValueNode();
+            if (value instanceof ScalarNode scalar && scalar.getValue().isEmpty()) {
+                return result;
+            }
+            if (!(value instanceof SequenceNode sequence)) {
+                error(file, value, rule, "'exceptions' must be a list of '- name: …' entries");
+                return result;
+            }
+            final Set<String> seen = new HashSet<>();
+            for (final Node entry : sequence.getValue()) {
+                if (!(entry instanceof MappingNode mapping)) {
+                    error(file, entry, rule, "an exception must be a map with 'name', 'fields', 'comps' and 'values'");
+                    continue;
+                }
+                final Map<String, NodeTuple> keys = keysOf(file, mapping);
+                for (final Map.Entry<String, NodeTuple> key : keys.entrySet()) {
+                    if (!Set.of("name", "fields", "comps", "values").contains(key.getKey())) {
+                        warn(file, key.getValue().getKeyNode(), rule, "unknown key '" + key.getKey() + "' in an exception ignored");
+                    }
+                }
+                final ScalarText name = scalar(file, keys, "name", rule);
+                if (name == null || name.value().isBlank()) {
+                    if (name == null && !keys.containsKey("name")) {
+                        error(file, entry, rule, "exception has no 'name'");
+                    } else if (name != null) {
+                        error(file, name.node(), rule, "exception name must not be empty");
+                    }
+                    continue;
+                }
+                if (!seen.add(name.value())) {
+                    error(file, name.node(), rule, "exception '" + name.value() + "' is defined twice in this rule");
+                    continue;
+                }
+                final RuleException existing = known.stream().filter(e -> e.name.equals(name.value())).findFirst().orElse(null);
+                final RuleException exception;
+                if (existing != null) {
+                    for (final String key : List.of("fields", "comps")) {
+                        if (keys.containsKey(key)) {
+                            error(file, keys.get(key).getKeyNode(), rule, "exception '" + name.value() + "' is already "
+                                    + "defined at " + existing.file.name() + ":" + existing.file.positionOf(existing.node).line()
+                                    + ":" + existing.file.positionOf(existing.node).column()
+                                    + "; an append can add values only, not '" + key + "'");
+                        }
+                    }
+                    exception = existing;
+                } else {
+                    exception = exceptionDefinition(file, entry, keys, name.value(), rule);
+                    if (exception == null) {
+                        continue;
+                    }
+                }
+                final NodeTuple values = keys.get("values");
+                if (values != null) {
+                    if (values.getValueNode() instanceof SequenceNode rows) {
+                        for (final Node row : rows.getValue()) {
+                            exception.rows.add(new RuleException.Row(file, row));
+                        }
+                    } else if (!(values.getValueNode() instanceof ScalarNode empty && empty.getValue().isEmpty())) {
+                        error(file, values.getValueNode(), rule, "'values' of exception '" + name.value()
+                                + "' must be a list");
+                    }
+                }
+                result.add(exception);
+            }
+            return result;
+        }
+
+        /** A new exception's fields and operators, checked; {@code null} when they are wrong (reported). */
+        private RuleException exceptionDefinition(final YamlText file, final Node entry, final Map<String, NodeTuple> keys,
+                                                  final String name, final String rule) {
+            final NodeTuple fieldsKey = keys.get("fields");
+            if (fieldsKey == null) {
+                error(file, entry, rule, "exception '" + name + "' has no 'fields'");
+                return null;
+            }
+            final boolean single = fieldsKey.getValueNode() instanceof ScalarNode;
+            final List<ScalarText> fields = single ? List.of(new ScalarText(file, (ScalarNode) fieldsKey.getValueNode()))
+                    : scalars(file, fieldsKey, rule);
+            if (fields == null) {
+                return null;
+            }
+            if (fields.isEmpty() || fields.stream().anyMatch(f -> f.value().isBlank())) {
+                error(file, fieldsKey.getValueNode(), rule, "'fields' of exception '" + name + "' must name at least one field");
+                return null;
+            }
+            final NodeTuple compsKey = keys.get("comps");
+            final List<ScalarText> comps;
+            if (compsKey == null) {
+                comps = null;
+            } else if (single != compsKey.getValueNode() instanceof ScalarNode) {
+                error(file, compsKey.getValueNode(), rule, single
+                        ? "exception '" + name + "' has one field, so 'comps' must be one operator (in, pmatch or intersects)"
+                        : "exception '" + name + "' has a list of fields, so 'comps' must be a list of operators, one per field");
+                return null;
+            } else {
+                comps = single ? List.of(new ScalarText(file, (ScalarNode) compsKey.getValueNode())) : scalars(file, compsKey, rule);
+                if (comps == null) {
+                    return null;
+                }
+                if (comps.size() != fields.size()) {
+                    error(file, compsKey.getValueNode(), rule, "exception '" + name + "' has " + fields.size()
+                            + " fields but " + comps.size() + " comps; give one operator per field");
+                    return null;
+                }
+            }
+            final List<RuleException.Column> columns = new ArrayList<>();
+            boolean valid = true;
+            for (int i = 0; i < fields.size(); i++) {
+                final ScalarText field = fields.get(i);
+                final String text = field.value().strip();
+                final int bracket = text.indexOf('[');
+                final String fieldName = bracket < 0 || !text.endsWith("]") ? text : text.substring(0, bracket);
+                final String argument = bracket < 0 || !text.endsWith("]") ? null : text.substring(bracket + 1, text.length() - 1);
+                final ConditionCompiler.FieldResolution resolution = compiler.resolveField(fieldName, argument);
+                if (resolution.accessor() == null) {
+                    error(file, field.node(), rule, resolution.problem() + " in exception '" + name + "'");
+                    valid = false;
+                }
+                final String compText = comps == null ? (single ? "in" : "=") : comps.get(i).value().strip();
+                final Node compNode = comps == null ? field.node() : comps.get(i).node();
+                final Operator operator = Operator.bySymbol(compText).orElse(null);
+                if (operator == null) {
+                    error(file, compNode, rule, "unknown comparison operator '" + compText + "' in exception '" + name + "'");
+                    valid = false;
+                } else if (operator.arity() == Operator.Arity.NONE) {
+                    error(file, compNode, rule, "operator '" + compText + "' takes no value, so it cannot be used in "
+                            + "exception '" + name + "'");
+                    valid = false;
+                } else if (single && operator.arity() != Operator.Arity.LIST) {
+                    error(file, compNode, rule, "exception '" + name + "' has one field, so its operator must be one of "
+                            + "in, pmatch or intersects, not '" + compText + "'");
+                    valid = false;
+                }
+                columns.add(new RuleException.Column(fieldName, argument, operator, file, field.node(), compNode));
+            }
+            return valid ? new RuleException(name, file, entry, single, columns) : null;
+        }
+
+        /** {@code append: true} or {@code override: {exceptions: append}}: values for known exceptions, new ones added. */
+        private void appendExceptions(final YamlText file, final NodeTuple tuple, final PendingRule rule) {
+            final List<RuleException> appended = defineExceptions(file, tuple, rule.name, rule.exceptions);
+            final List<RuleException> merged = new ArrayList<>(rule.exceptions);
+            for (final RuleException exception : appended) {
+                if (!merged.contains(exception)) {
+                    merged.add(exception);
+                }
+            }
+            rule.exceptions = merged;
         }
 
         // ----- compiling -----
@@ -527,22 +895,72 @@ public final class RuleLoader {
             if (rule.condition == null) {
                 return null;
             }
+            // A rule for a source Peregrine does not ingest cannot fire, and may name fields of that
+            // source Peregrine does not know: it loads inactive, its problems reported as warnings.
+            final boolean active = EventSources.isIngested(rule.source);
+            final List<RuleLoadError> problems = new ArrayList<>();
             // Rules see every macro and list, wherever defined: Falco's own rules file uses macros
             // it defines further down. Only macros and lists must follow definition order.
-            final ConditionCompiler.Result result = compiler.compile(rule.condition.text(), scopeAt(Integer.MAX_VALUE));
-            report(result.errors(), rule.condition, rule.name);
+            final ConditionScope scope = scopeAt(Integer.MAX_VALUE);
+            final ConditionCompiler.Result result = compiler.compile(rule.condition.text(), scope);
+            report(result.errors(), rule.condition, rule.name, problems);
+            final EventPredicate exceptions = compileExceptions(rule, scope, problems);
             OutputTemplate output = null;
             if (rule.output != null) {
-                final OutputTemplate.Parsed parsed = OutputTemplate.parse(rule.output.value(), compiler);
-                report(parsed.errors(), ConditionText.of(rule.output), rule.name);
+                final OutputTemplate.Parsed parsed = OutputTemplate.parse(rule.output.text(), compiler);
+                report(parsed.errors(), rule.output, rule.name, problems);
                 output = parsed.template();
             }
-            if (result.predicate() == null || output == null || incomplete.contains(rule)) {
+            if (active) {
+                errors.addAll(problems);
+            } else {
+                final YamlText.Position at = rule.origin.position();
+                warnings.add(new RuleLoadWarning(rule.origin.file().name(), at.line(), at.column(), rule.name, "rule '"
+                        + rule.name + "' is for source '" + rule.source + "', which Peregrine does not ingest; "
+                        + "it is loaded inactive"));
+                for (final RuleLoadError problem : problems) {
+                    warnings.add(new RuleLoadWarning(problem.file(), problem.line(), problem.column(), problem.item(),
+                            "inactive rule '" + rule.name + "': " + problem.message()));
+                }
+            }
+            if (result.predicate() == null || output == null || incomplete.contains(rule) || !problems.isEmpty()) {
                 return null;
             }
-            return new RuleDef(rule.id, rule.name, rule.description, rule.condition.text(), result.predicate(),
-                    EventTypes.of(result.predicate()), output, rule.priority, rule.tags, rule.enabled, rule.source,
+            final EventPredicate predicate = exceptions == null ? result.predicate()
+                    : new EventPredicate.AllOf(List.of(result.predicate(), new EventPredicate.Negation(exceptions)));
+            if (!active) {
+                inactive.add(rule.id);
+            }
+            return new RuleDef(rule.id, rule.name, rule.description, rule.condition.text(), predicate,
+                    EventTypes.of(predicate), output, rule.priority, rule.tags, rule.enabled, rule.source,
                     rule.origin.file().name(), rule.origin.position().line());
+        }
+
+        /** {@code (e1 or e2 …)} over every exception row of {@code rule}, or {@code null} when it has none. */
+        private EventPredicate compileExceptions(final PendingRule rule, final ConditionScope scope,
+                                                 final List<RuleLoadError> problems) {
+            final List<EventPredicate> alternatives = new ArrayList<>();
+            for (final RuleException exception : rule.exceptions) {
+                final List<ConditionText.Located> positions = new ArrayList<>();
+                final int before = problems.size();
+                final Expr expr = exception.build(positions, problems, rule.name);
+                if (expr == null || problems.size() > before) {
+                    continue;
+                }
+                final ConditionCompiler.Result result = compiler.compile(expr, scope);
+                for (final CompileError error : result.errors()) {
+                    final ConditionText.Located at = positions.get(error.offset());
+                    problems.add(new RuleLoadError(at.file().name(), at.position().line(), at.position().column(),
+                            rule.name, error.message() + " in exception '" + exception.name + "'"));
+                }
+                if (result.predicate() != null) {
+                    alternatives.add(result.predicate());
+                }
+            }
+            if (alternatives.isEmpty()) {
+                return null;
+            }
+            return alternatives.size() == 1 ? alternatives.get(0) : new EventPredicate.AnyOf(alternatives);
         }
 
         /** What a condition defined at {@code visibility} can see: items first defined before it. */
@@ -577,9 +995,14 @@ public final class RuleLoader {
         }
 
         private void report(final List<CompileError> compileErrors, final ConditionText text, final String item) {
+            report(compileErrors, text, item, errors);
+        }
+
+        private void report(final List<CompileError> compileErrors, final ConditionText text, final String item,
+                            final List<RuleLoadError> into) {
             for (final CompileError error : compileErrors) {
                 final ConditionText.Located located = text.locate(error.offset());
-                errors.add(new RuleLoadError(located.file().name(), located.position().line(),
+                into.add(new RuleLoadError(located.file().name(), located.position().line(),
                         located.position().column(), item, error.message()));
             }
         }

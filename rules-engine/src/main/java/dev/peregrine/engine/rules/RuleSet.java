@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** An immutable, compiled set of rules with the lists and macros they were built from. */
 public final class RuleSet {
@@ -15,9 +18,11 @@ public final class RuleSet {
     private final Map<String, MacroDef> macros;
     private final List<RuleLoadWarning> warnings;
     private final Map<String, String> requiredEngineVersions;
+    private final Set<String> inactiveSources;
 
     RuleSet(final List<RuleDef> rules, final Map<String, ListDef> lists, final Map<String, MacroDef> macros,
-            final List<RuleLoadWarning> warnings, final Map<String, String> requiredEngineVersions) {
+            final List<RuleLoadWarning> warnings, final Map<String, String> requiredEngineVersions,
+            final Set<String> inactiveIds) {
         this.rules = List.copyOf(rules);
         final Map<String, RuleDef> ids = new LinkedHashMap<>();
         for (final RuleDef rule : rules) {
@@ -28,6 +33,27 @@ public final class RuleSet {
         this.macros = Collections.unmodifiableMap(new LinkedHashMap<>(macros));
         this.warnings = List.copyOf(warnings);
         this.requiredEngineVersions = Collections.unmodifiableMap(new LinkedHashMap<>(requiredEngineVersions));
+        this.inactiveSources = rules.stream().filter(r -> inactiveIds.contains(r.id())).map(RuleDef::source)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Whether {@code rule} will be evaluated: it is enabled and its {@code source} is one Peregrine
+     * ingests (see {@link EventSources#isIngested}). Rules for other sources ({@code k8s_audit},
+     * {@code aws_cloudtrail}, plugin sources) load, with a warning, but never see an event.
+     */
+    public boolean isActive(final RuleDef rule) {
+        return rule.enabled() && EventSources.isIngested(rule.source());
+    }
+
+    /** The rules that will be evaluated, in load order. */
+    public List<RuleDef> activeRules() {
+        return rules.stream().filter(this::isActive).toList();
+    }
+
+    /** The sources of loaded rules that Peregrine does not ingest, sorted. */
+    public Set<String> inactiveSources() {
+        return Collections.unmodifiableSet(inactiveSources);
     }
 
     /** All rules, enabled or not, in load order. */

@@ -219,4 +219,50 @@ class FalcoRuleEvaluatorTest {
             assertThat(many.stats().evaluated("on_" + type)).isEqualTo(1);
         }
     }
+
+    @Test
+    void ruleForASourcePeregrineDoesNotIngestNeverFiresEvenOnAMatchingEvent() throws Exception {
+        final RuleSet rules = new RuleLoader(FieldRegistry.standard()).load("k8s.yaml", """
+                - rule: K8s exec
+                  condition: ka.verb = create
+                  output: exec
+                  priority: NOTICE
+                  source: k8s_audit
+                """);
+        final FalcoRuleEvaluator k8s = new FalcoRuleEvaluator(rules);
+        final Event event = Event.builder().time(T0).set(EVT_SOURCE, "k8s_audit").extra("ka.verb", "create").build();
+        assertThat(k8s.evaluate(event)).isEmpty();
+        assertThat(k8s.candidateCount("k8s_audit", null)).isZero();
+        assertThat(k8s.stats().snapshot()).isEmpty();
+    }
+
+    @Test
+    void exceptionAppendedInALocalFileSilencesOnlyTheListedCombination() throws Exception {
+        final RuleSet rules = new RuleLoader(FieldRegistry.standard()).loadFiles(List.of(
+                new RuleFile("base.yaml", """
+                        - rule: Shell from agent
+                          condition: evt.type = execve and proc.name in (bash, sh)
+                          output: shell %proc.name under %proc.pname
+                          priority: WARNING
+                          exceptions:
+                            - name: parent_shell
+                              fields: [proc.pname, proc.name]
+                        """),
+                new RuleFile("local.yaml", """
+                        - rule: Shell from agent
+                          exceptions:
+                            - name: parent_shell
+                              values:
+                                - [make, sh]
+                          override:
+                            exceptions: append
+                        """)));
+        final FalcoRuleEvaluator local = new FalcoRuleEvaluator(rules);
+        final Event fromMake = syscall("execve").set(PROC_NAME, "sh").set(PROC_PNAME, "make").build();
+        final Event bashFromMake = syscall("execve").set(PROC_NAME, "bash").set(PROC_PNAME, "make").build();
+        assertThat(local.evaluate(fromMake)).isEmpty();
+        assertThat(local.evaluate(bashFromMake)).extracting(Alert::output).containsExactly("shell bash under make");
+        assertThat(local.candidateCount("syscall", "execve")).isEqualTo(1);
+        assertThat(local.candidateCount("syscall", "openat")).isZero();
+    }
 }

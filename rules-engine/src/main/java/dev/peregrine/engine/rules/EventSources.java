@@ -1,4 +1,4 @@
-package dev.peregrine.engine.falco;
+package dev.peregrine.engine.rules;
 
 import java.util.List;
 import java.util.Set;
@@ -26,12 +26,23 @@ public final class EventSources {
 
     private static final Set<String> SYSCALL_LIKE_SET = Set.copyOf(SYSCALL_LIKE);
 
+    private static final Set<String> INGESTED = Set.of(SYSCALL, "auditd", "tetragon", "procfs", "falco", AGENT);
+
     private EventSources() {
     }
 
     /** The {@code evt.source} values a rule with {@code ruleSource} applies to. */
     public static List<String> eventSourcesOf(final String ruleSource) {
         return SYSCALL.equals(ruleSource) ? SYSCALL_LIKE : List.of(ruleSource);
+    }
+
+    /**
+     * Whether Peregrine ingests events a rule with {@code ruleSource} applies to: the OS-level
+     * sources and {@code agent}. Falco's other sources ({@code k8s_audit}, {@code aws_cloudtrail},
+     * plugin sources) are not ingested, so their rules load inactive.
+     */
+    public static boolean isIngested(final String ruleSource) {
+        return INGESTED.contains(ruleSource);
     }
 
     /** Whether {@code eventSource} is one of the OS-level sources. */
