@@ -1,0 +1,2 @@
+/** Deduplication and throttling of alerts in event-time suppression windows. */
+package dev.peregrine.alerting.dedup;

@@ -1,0 +1,2 @@
+/** Routing of alerts to sinks by priority, tags and rule id. */
+package dev.peregrine.alerting.routing;
