@@ -1,17 +1,26 @@
 package dev.peregrine.app;
 
+import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertSink;
+import dev.peregrine.alerting.dedup.DedupConfig;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.FanOutSink;
 import dev.peregrine.alerting.jsonl.JsonLinesSink;
+import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
+import dev.peregrine.engine.falco.FalcoRuleEvaluator;
+import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The embedded monitor as {@code run} and {@code replay} both assemble it: sources, the loaded
@@ -24,41 +33,66 @@ final class Monitor implements AutoCloseable {
     private final EmbeddedPipeline pipeline;
     private final AlertSink sink;
     private final LazyDeadLetter deadLetter;
+    private final DeduplicatingSink dedup;
 
-    private Monitor(final EmbeddedPipeline pipeline, final AlertSink sink, final LazyDeadLetter deadLetter) {
+    private Monitor(final EmbeddedPipeline pipeline, final AlertSink sink, final LazyDeadLetter deadLetter,
+                    final DeduplicatingSink dedup) {
         this.pipeline = pipeline;
         this.sink = sink;
         this.deadLetter = deadLetter;
+        this.dedup = dedup;
     }
 
-    /** Wires a monitor; rules must already be loaded (a broken rule file fails before any input is read). */
-    static Monitor assemble(final List<EventSource> sources, final List<Detector> detectors,
-                            final InputOptions input, final OutputOptions output, final Writer stdout,
-                            final PipelineMetrics metrics, final EmbeddedPipeline.Ordering ordering) {
-        return assemble(sources, detectors, input, output, stdout, metrics, ordering, List.of());
-    }
-
-    /** Like the other, with {@code moreSinks} receiving every alert too. */
-    static Monitor assemble(final List<EventSource> sources, final List<Detector> detectors,
-                            final InputOptions input, final OutputOptions output, final Writer stdout,
-                            final PipelineMetrics metrics, final EmbeddedPipeline.Ordering ordering,
-                            final List<AlertSink> moreSinks) {
-        final List<AlertSink> sinks = new ArrayList<>(moreSinks);
+    /**
+     * Wires a monitor around the rules; they are already loaded, so a broken rule file fails
+     * before any input is read. {@code moreSinks} receive every alert as it is raised, before
+     * deduplication.
+     */
+    static Monitor assemble(final List<EventSource> sources, final RuleSet rules, final InputOptions input,
+                            final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
+                            final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
+        final List<AlertSink> outputs = new ArrayList<>();
         if (!output.noStdoutAlerts) {
-            sinks.add(JsonLinesSink.toWriter(stdout));
+            outputs.add(JsonLinesSink.toWriter(stdout));
         }
         if (output.alertsFile != null) {
             try {
-                sinks.add(JsonLinesSink.toFile(output.alertsFile));
+                outputs.add(JsonLinesSink.toFile(output.alertsFile));
             } catch (final IOException e) {
                 throw new UsageException("cannot write alerts file " + output.alertsFile + ": " + e.getMessage());
             }
         }
-        final AlertSink sink = new FanOutSink(sinks);
+        final List<Detector> detectors = new ArrayList<>();
+        detectors.add(new FalcoRuleEvaluator(rules));
+        AlertSink delivered = new FanOutSink(outputs);
+        final Optional<DedupConfig> dedup = output.dedup(rules);
+        DeduplicatingSink deduplicating = null;
+        if (dedup.isPresent()) {
+            deduplicating = new DeduplicatingSink(delivered, dedup.get());
+            delivered = deduplicating;
+            // last, so the window clock moves only after the event's own alerts were deduplicated
+            detectors.add(new DedupClock(deduplicating));
+        }
+        final List<AlertSink> all = new ArrayList<>(moreSinks);
+        all.add(delivered);
+        final AlertSink sink = new FanOutSink(all);
         final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
         final EmbeddedPipeline pipeline = new EmbeddedPipeline(sources, detectors, sink, deadLetter, metrics,
                 ordering, QUEUE_CAPACITY);
-        return new Monitor(pipeline, sink, deadLetter);
+        return new Monitor(pipeline, sink, deadLetter, deduplicating);
+    }
+
+    /** Moves the dedup windows forward with event time, so a quiet key's summary goes out when its window ends. */
+    private record DedupClock(DeduplicatingSink dedup) implements Detector {
+        @Override
+        public void onEvent(final Event event, final Consumer<Alert> alerts) {
+            try {
+                dedup.advanceTo(event.timeNanos());
+            } catch (final IOException e) {
+                // the pipeline counts and logs this as a failure of this detector; the stream goes on
+                throw new UncheckedIOException("delivering an alert summary failed", e);
+            }
+        }
     }
 
     /** Runs until the sources end or {@link #stop()} is called. */
@@ -69,6 +103,16 @@ final class Monitor implements AutoCloseable {
     /** Asks the sources to stop; {@link #run()} returns once what was read is processed. */
     void stop() {
         pipeline.stop();
+    }
+
+    /** Alerts absorbed as repeats into an earlier alert's count (0 when dedup is off). */
+    long alertsSuppressed() {
+        return dedup == null ? 0 : dedup.suppressed();
+    }
+
+    /** Summary alerts (an earlier alert re-sent with its grown count) delivered so far. */
+    long summariesDelivered() {
+        return dedup == null ? 0 : dedup.summaries();
     }
 
     /** The dead-letter file, if anything was written to it. */

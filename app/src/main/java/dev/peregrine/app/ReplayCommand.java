@@ -1,10 +1,10 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
+import dev.peregrine.engine.rules.RuleSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +42,25 @@ final class ReplayCommand implements Callable<Integer> {
         for (final String file : files) {
             sources.add(input.replaySource(file));
         }
-        final List<Detector> detectors = RuleFiles.detectors(output.rules);
+        final RuleSet rules = RuleFiles.load(output.rules);
         final PipelineSummary summary;
         final java.util.Optional<Path> deadLetter;
-        try (Monitor monitor = Monitor.assemble(sources, detectors, input, output, spec.commandLine().getOut(),
-                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE)) {
+        final long suppressed;
+        final long summaries;
+        try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(),
+                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE, List.of())) {
             summary = monitor.run();
             deadLetter = monitor.deadLetterWritten();
+            suppressed = monitor.alertsSuppressed();
+            summaries = monitor.summariesDelivered();
         }
         printSummary(summary, deadLetter);
+        if (suppressed > 0) {
+            spec.commandLine().getErr().printf("dedup: %d repeats folded into the count of an earlier alert, "
+                    + "%d summary updates sent (--dedup-window %s)%n", suppressed, summaries,
+                    output.dedupWindow);
+            spec.commandLine().getErr().flush();
+        }
         return summary.hadProblems() ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
     }
 

@@ -1,8 +1,6 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.event.FieldRegistry;
-import dev.peregrine.engine.Detector;
-import dev.peregrine.engine.falco.FalcoRuleEvaluator;
 import dev.peregrine.engine.rules.RuleLoadError;
 import dev.peregrine.engine.rules.RuleLoadException;
 import dev.peregrine.engine.rules.RuleLoader;
@@ -39,10 +37,6 @@ final class RuleFiles {
         }
     }
 
-    /** The detectors the rules in {@code paths} (or the shipped ones) make up. */
-    static List<Detector> detectors(final List<Path> paths) {
-        return List.of(new FalcoRuleEvaluator(load(paths)));
-    }
 
     /** The shipped rule files, in the order of their index, named by their classpath resource path. */
     static List<RuleFile> shipped() {

@@ -3,7 +3,6 @@ package dev.peregrine.app;
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertJson;
 import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
@@ -147,11 +146,11 @@ final class RulesCommand {
             for (final String trace : traces) {
                 sources.add(input.replaySource(trace));
             }
-            final List<Detector> detectors = RuleFiles.detectors(output.rules);
+            final RuleSet rules = RuleFiles.load(output.rules);
             final List<Alert> alerts = new ArrayList<>();
             output.noStdoutAlerts = true; // alerts are printed below as one readable line each
             final PipelineSummary summary;
-            try (Monitor monitor = Monitor.assemble(sources, detectors, input, output, spec.commandLine().getOut(),
+            try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(),
                     PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE,
                     List.of(alerts::add))) {
                 summary = monitor.run();

@@ -1,10 +1,10 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
+import dev.peregrine.engine.rules.RuleSet;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         input.validate();
-        final List<Detector> detectors = RuleFiles.detectors(output.rules);
+        final RuleSet rules = RuleFiles.load(output.rules);
         final List<EventSource> sources = new ArrayList<>();
         if (follow.isEmpty()) {
             sources.add(input.format.stdin(input.maxLineBytes));
@@ -70,15 +70,15 @@ final class RunCommand implements Callable<Integer> {
         final PipelineMetrics metrics = new PipelineMetrics(registry);
         final HTTPServer http = startHttp(registry);
         final CountDownLatch finished = new CountDownLatch(1);
-        try (Monitor monitor = Monitor.assemble(sources, detectors, input, output, spec.commandLine().getOut(), metrics,
-                EmbeddedPipeline.Ordering.ARRIVAL)) {
+        try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
+                EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
                 awaitQuietly(finished);
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
-            LOG.info("monitoring {} with {} detector(s)", follow.isEmpty() ? "stdin" : follow, detectors.size());
+            LOG.info("monitoring {} with {} active rules", follow.isEmpty() ? "stdin" : follow, rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
             removeQuietly(stopper);
             LOG.info("stopped: {} events, {} rejected, {} alerts", summary.eventsAccepted(),

@@ -97,4 +97,35 @@ class ReplayCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.stderr()).contains("pcap");
     }
+
+    @Test
+    void aThousandIdenticalAlertsInOneWindowAreDeliveredOnceWithTheirCount(@TempDir final Path dir) throws IOException {
+        final Path trace = dir.resolve("denials.ndjson");
+        final StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            // 1,000 identical denials 20 ms apart: all inside one 60 s window
+            lines.append(String.format("{\"time\":\"2026-11-22T10:00:%02d.%03dZ\",\"agent\":\"ci-runner\","
+                    + "\"session\":\"s-1\",\"type\":\"tool_call\",\"tool\":\"github\",\"action\":\"git:push\","
+                    + "\"resource\":\"repos/acme/api/branches/main\",\"outcome\":\"denied\",\"reason\":\"policy\"}%n",
+                    i * 20 / 1000, i * 20 % 1000));
+        }
+        Files.writeString(trace, lines);
+
+        final CommandLineRun deduplicated = CommandLineRun.of("replay", "--dead-letter", dir.resolve("dl").toString(),
+                trace.toString());
+        final CommandLineRun raw = CommandLineRun.of("replay", "--dedup-window", "0",
+                "--dead-letter", dir.resolve("dl").toString(), trace.toString());
+
+        assertThat(deduplicated.exitCode()).as(deduplicated.stderr()).isZero();
+        final List<String> delivered = deduplicated.stdout().lines().toList();
+        // the first alert at once, a summary every 100 repeats, and the final count at the end
+        assertThat(delivered).extracting(line -> line.replaceAll(".*\"count\":(\\d+).*", "$1"))
+                .containsExactly("1", "101", "201", "301", "401", "501", "601", "701", "801", "901", "1000");
+        assertThat(delivered).extracting(line -> line.replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1"))
+                .as("every update carries the first alert's id, so a SIEM overwrites it").containsOnly(
+                        delivered.get(0).replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1"));
+        assertThat(delivered.get(10)).contains("\"first_seen\":\"2026-11-22T10:00:00.000000000Z\"",
+                "\"last_seen\":\"2026-11-22T10:00:19.980000000Z\"");
+        assertThat(raw.stdout().lines()).hasSize(1000);
+    }
 }
