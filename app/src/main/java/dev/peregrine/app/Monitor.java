@@ -62,6 +62,7 @@ final class Monitor implements AutoCloseable {
                 throw new UsageException("cannot write alerts file " + output.alertsFile + ": " + e.getMessage());
             }
         }
+        outputs.addAll(output.networkSinks(Peregrine.version()));
         final List<Detector> detectors = new ArrayList<>();
         detectors.add(new FalcoRuleEvaluator(rules));
         AlertSink delivered = new FanOutSink(outputs);

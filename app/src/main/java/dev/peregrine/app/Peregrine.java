@@ -34,12 +34,17 @@ public final class Peregrine {
         return commandLine;
     }
 
-    /** Reads the version from the jar manifest, or says it is a development build. */
+    /** This build's version, from the jar manifest; {@code dev} when run from classes. */
+    static String version() {
+        final String version = Peregrine.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    /** Prints {@link #version()}. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            final String version = Peregrine.class.getPackage().getImplementationVersion();
-            return new String[] {"peregrine " + (version == null ? "development build" : version)};
+            return new String[] {"peregrine " + version()};
         }
     }
 }
