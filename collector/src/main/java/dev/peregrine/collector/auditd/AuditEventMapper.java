@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -30,7 +31,9 @@ import java.util.TreeMap;
  * {@code exit} ({@code -13} → {@code EACCES}; {@code E<n>} for one not in {@link Errnos}).
  * {@code pid}/{@code ppid} → {@code proc.pid}/{@code proc.ppid}, {@code uid} → {@code user.uid},
  * the enriched {@code UID} name → {@code user.name}, {@code comm} → {@code proc.name},
- * {@code exe} → {@code proc.exe}. Extras: {@code audit.key} (the rule key; several keys are
+ * {@code exe} → {@code proc.exe}, {@code auid} → {@code user.loginuid} (-1 when unset, as in
+ * Falco), {@code tty} → {@code proc.tty} as a device number ({@code (none)} → 0), a numeric
+ * {@code exit} → {@code evt.rawres}. Extras: {@code audit.key} (the rule key; several keys are
  * joined by commas), {@code audit.auid} (login uid, absent when unset), {@code audit.serial},
  * {@code audit.arch}.
  *
@@ -53,7 +56,19 @@ import java.util.TreeMap;
  * {@code client->server} tuple; audit does not record the client end, hence {@code ?};
  * IPv6 addresses in brackets, {@code ?->[::1]:22}); AF_UNIX → {@code fd.name} = the socket
  * path ({@code @name} for the abstract namespace). {@code fd.l4proto} stays unset: the
- * sockaddr does not say TCP or UDP.
+ * sockaddr does not say TCP or UDP. {@code fd.type}/{@code fd.typechar}: {@code file}/{@code f}
+ * for a file syscall's path, {@code ipv4}/{@code 4}, {@code ipv6}/{@code 6}, {@code unix}/{@code u}
+ * for a sockaddr; the server of a connect is also {@code fd.rip}/{@code fd.rport}.
+ *
+ * <h2>Open flags</h2>
+ * For {@code open}, {@code openat} and {@code creat}: the flags argument ({@code a1}/{@code a2},
+ * hex) → {@code evt.arg.flags} ({@code O_WRONLY|O_CREAT|O_TRUNC}; only flags whose value is the
+ * same on x86_64 and aarch64 are named), {@code evt.is_open_read}, {@code evt.is_open_write};
+ * a successful open's {@code exit} → {@code fd.num}. The path as the process gave it →
+ * {@code fd.nameraw}. For {@code ptrace}, {@code a0} → {@code evt.arg.request}
+ * ({@code PTRACE_ATTACH}, …). For {@code link}/{@code linkat} and the {@code rename}s, the
+ * {@code PATH} items → {@code evt.arg.oldpath} ({@code NORMAL}, for a rename {@code DELETE})
+ * and {@code evt.arg.newpath} ({@code CREATE}).
  */
 final class AuditEventMapper {
 
@@ -66,6 +81,26 @@ final class AuditEventMapper {
             "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat", "access", "faccessat", "readlink",
             "stat", "lstat", "chdir", "chroot", "mount", "umount2");
     private static final Set<String> CONNECT_SYSCALLS = Set.of("connect", "sendto", "sendmsg");
+    private static final Map<Long, String> PTRACE_REQUESTS = Map.ofEntries(
+            Map.entry(0L, "PTRACE_TRACEME"), Map.entry(1L, "PTRACE_PEEKTEXT"), Map.entry(2L, "PTRACE_PEEKDATA"),
+            Map.entry(3L, "PTRACE_PEEKUSR"), Map.entry(4L, "PTRACE_POKETEXT"), Map.entry(5L, "PTRACE_POKEDATA"),
+            Map.entry(6L, "PTRACE_POKEUSR"), Map.entry(7L, "PTRACE_CONT"), Map.entry(8L, "PTRACE_KILL"),
+            Map.entry(9L, "PTRACE_SINGLESTEP"), Map.entry(16L, "PTRACE_ATTACH"), Map.entry(17L, "PTRACE_DETACH"),
+            Map.entry(24L, "PTRACE_SYSCALL"), Map.entry(0x4200L, "PTRACE_SETOPTIONS"),
+            Map.entry(0x4201L, "PTRACE_GETEVENTMSG"), Map.entry(0x4202L, "PTRACE_GETSIGINFO"),
+            Map.entry(0x4203L, "PTRACE_SETSIGINFO"), Map.entry(0x4204L, "PTRACE_GETREGSET"),
+            Map.entry(0x4205L, "PTRACE_SETREGSET"), Map.entry(0x4206L, "PTRACE_SEIZE"),
+            Map.entry(0x4207L, "PTRACE_INTERRUPT"), Map.entry(0x4208L, "PTRACE_LISTEN"));
+    private static final Set<String> LINK_SYSCALLS = Set.of("link", "linkat", "rename", "renameat", "renameat2");
+    private static final Set<String> OPEN_SYSCALLS = Set.of("open", "openat", "creat");
+
+    // open(2) flags that have the same value on x86_64 and aarch64; the others are left out rather than guessed.
+    private static final int O_ACCMODE = 0x3;
+    private static final int O_WRONLY = 0x1;
+    private static final int O_RDWR = 0x2;
+    private static final int[] FLAG_BITS = {0x40, 0x80, 0x100, 0x200, 0x400, 0x800, 0x1000, 0x80000};
+    private static final String[] FLAG_NAMES = {"O_CREAT", "O_EXCL", "O_NOCTTY", "O_TRUNC", "O_APPEND", "O_NONBLOCK",
+        "O_DSYNC", "O_CLOEXEC"};
 
     /** The event the records stand for, or {@code null} when they map to nothing. */
     Event map(final List<AuditRecord> records) {
@@ -113,6 +148,8 @@ final class AuditEventMapper {
         }
         process(syscall, event);
         event.set(StandardFields.PROC_PPID, syscall.number("ppid"));
+        final Long exit = syscall.raw("exit") != null && !syscall.raw("exit").startsWith("E") ? syscall.number("exit") : null;
+        event.set(StandardFields.EVT_RAWRES, exit);
         final String key = syscall.text("key");
         if (key != null) {
             // Several rule keys are written as one hex value, separated by \x01.
@@ -137,7 +174,21 @@ final class AuditEventMapper {
             final String path = pathName(records);
             if (path != null) {
                 event.set(StandardFields.FD_NAME, resolve(cwd, path));
+                event.set(StandardFields.FD_NAMERAW, path);
+                event.set(StandardFields.FD_TYPE, "file");
+                event.set(StandardFields.FD_TYPECHAR, "f");
             }
+            if (LINK_SYSCALLS.contains(name)) {
+                linkPaths(records, name.startsWith("link") ? "NORMAL" : "DELETE", cwd, event);
+            }
+            if (OPEN_SYSCALLS.contains(name)) {
+                openFlags(syscall, name, event);
+                if ("yes".equals(syscall.raw("success")) && exit != null && exit >= 0) {
+                    event.set(StandardFields.FD_NUM, exit);
+                }
+            }
+        } else if (name != null && name.equals("ptrace")) {
+            event.set(StandardFields.EVT_ARG_REQUEST, ptraceRequest(syscall.raw("a0"), arch));
         } else if (CONNECT_SYSCALLS.contains(name)) {
             for (final AuditRecord record : records) {
                 if (record.type().equals("SOCKADDR")) {
@@ -150,6 +201,83 @@ final class AuditEventMapper {
                 }
             }
         }
+    }
+
+    /**
+     * The open flags (argument {@code a1} of {@code open}, {@code a2} of {@code openat}, in hex;
+     * {@code creat} is {@code O_WRONLY|O_CREAT|O_TRUNC}) as {@code evt.arg.flags},
+     * {@code evt.is_open_read} and {@code evt.is_open_write}.
+     */
+    private static void openFlags(final AuditRecord syscall, final String name, final Event.Builder event) {
+        final long flags;
+        if (name.equals("creat")) {
+            flags = O_WRONLY | 0x40 | 0x200;
+        } else {
+            final String raw = syscall.raw(name.equals("open") ? "a1" : "a2");
+            if (raw == null) {
+                return;
+            }
+            try {
+                flags = Long.parseUnsignedLong(raw, 16);
+            } catch (final NumberFormatException e) {
+                return;
+            }
+        }
+        final long mode = flags & O_ACCMODE;
+        final StringBuilder text = new StringBuilder(mode == O_WRONLY ? "O_WRONLY" : mode == O_RDWR ? "O_RDWR" : "O_RDONLY");
+        for (int i = 0; i < FLAG_BITS.length; i++) {
+            if ((flags & FLAG_BITS[i]) != 0) {
+                text.append('|').append(FLAG_NAMES[i]);
+            }
+        }
+        event.set(StandardFields.EVT_ARG_FLAGS, text.toString());
+        event.set(StandardFields.EVT_IS_OPEN_READ, mode != O_WRONLY);
+        event.set(StandardFields.EVT_IS_OPEN_WRITE, mode == O_WRONLY || mode == O_RDWR);
+    }
+
+    /**
+     * {@code evt.arg.oldpath}/{@code evt.arg.newpath} of a link or rename, from its {@code PATH}
+     * records: the old path is the item of nametype {@code NORMAL} (link) or {@code DELETE}
+     * (rename), the new one the item of nametype {@code CREATE}.
+     */
+    private static void linkPaths(final List<AuditRecord> records, final String oldType, final String cwd,
+                                  final Event.Builder event) {
+        for (final AuditRecord record : records) {
+            final String path = record.type().equals("PATH") ? record.text("name") : null;
+            if (path == null) {
+                continue;
+            }
+            final String nametype = record.raw("nametype");
+            if (oldType.equals(nametype) && !event.has(StandardFields.EVT_ARG_OLDPATH)) {
+                event.set(StandardFields.EVT_ARG_OLDPATH, resolve(cwd, path));
+            } else if ("CREATE".equals(nametype) && !event.has(StandardFields.EVT_ARG_NEWPATH)) {
+                event.set(StandardFields.EVT_ARG_NEWPATH, resolve(cwd, path));
+            }
+        }
+    }
+
+    /**
+     * Falco's name of a ptrace request ({@code a0}, hex): the requests numbered alike on every
+     * architecture, plus {@code PTRACE_GETREGS}/{@code SETREGS} on x86_64; another number as is.
+     */
+    static String ptraceRequest(final String a0, final String arch) {
+        if (a0 == null) {
+            return null;
+        }
+        final long request;
+        try {
+            request = Long.parseUnsignedLong(a0, 16);
+        } catch (final NumberFormatException e) {
+            return null;
+        }
+        final String named = PTRACE_REQUESTS.get(request);
+        if (named != null) {
+            return named;
+        }
+        if ("c000003e".equals(arch) && (request == 12 || request == 13)) {
+            return request == 12 ? "PTRACE_GETREGS" : "PTRACE_SETREGS";
+        }
+        return Long.toString(request);
     }
 
     private static void mapSeccomp(final AuditRecord seccomp, final Event.Builder event) {
@@ -183,6 +311,46 @@ final class AuditEventMapper {
         final Long auid = record.number("auid");
         if (auid != null && auid != UNSET_ID && auid != -1) {
             event.extra("audit.auid", auid);
+        }
+        if (auid != null) {
+            // Falco's user.loginuid is -1 for a process no login started.
+            event.set(StandardFields.USER_LOGINUID, auid == UNSET_ID ? -1L : auid);
+        }
+        final String tty = record.raw("tty");
+        if (tty != null) {
+            final Long device = ttyDevice(tty);
+            if (device != null) {
+                event.set(StandardFields.PROC_TTY, device);
+            }
+        }
+    }
+
+    /**
+     * The device number Falco's {@code proc.tty} holds for audit's {@code tty=} name:
+     * {@code (none)} is 0, {@code ptsN} is major 136, {@code ttyN} major 4; other names are
+     * unknown ({@code null}).
+     */
+    static Long ttyDevice(final String name) {
+        if (name.equals("(none)")) {
+            return 0L;
+        }
+        final int major;
+        final String number;
+        if (name.startsWith("pts")) {
+            major = 136;
+            number = name.substring(3);
+        } else if (name.startsWith("tty") && name.length() > 3 && Character.isDigit(name.charAt(3))) {
+            major = 4;
+            number = name.substring(3);
+        } else {
+            return null;
+        }
+        try {
+            final long index = Long.parseLong(number);
+            // The kernel's new_encode_dev; pts numbers past 255 continue in the next majors.
+            return (major + index / 256) << 8 | index % 256;
+        } catch (final NumberFormatException e) {
+            return null;
         }
     }
 
@@ -324,12 +492,16 @@ final class AuditEventMapper {
                     final String ip = (saddr[4] & 0xFF) + "." + (saddr[5] & 0xFF) + "." + (saddr[6] & 0xFF)
                             + "." + (saddr[7] & 0xFF);
                     server(ip, ip, port(saddr), event);
+                    event.set(StandardFields.FD_TYPE, "ipv4");
+                    event.set(StandardFields.FD_TYPECHAR, "4");
                 }
             }
             case 10 -> {
                 if (saddr.length >= 24) {
                     final String ip = ipv6(saddr, 8);
                     server(ip, "[" + ip + "]", port(saddr), event);
+                    event.set(StandardFields.FD_TYPE, "ipv6");
+                    event.set(StandardFields.FD_TYPECHAR, "6");
                 }
             }
             case 1 -> {
@@ -343,6 +515,8 @@ final class AuditEventMapper {
                     final String path = new String(saddr, start, end - start, StandardCharsets.UTF_8);
                     if (!path.isEmpty()) {
                         event.set(StandardFields.FD_NAME, abstractName ? "@" + path : resolve(cwd, path));
+                        event.set(StandardFields.FD_TYPE, "unix");
+                        event.set(StandardFields.FD_TYPECHAR, "u");
                     }
                 }
             }
@@ -357,6 +531,9 @@ final class AuditEventMapper {
     private static void server(final String ip, final String host, final int port, final Event.Builder event) {
         event.set(StandardFields.FD_SIP, ip);
         event.set(StandardFields.FD_SPORT, (long) port);
+        // The auditing process is the client of what it connects to: the server is the remote end.
+        event.set(StandardFields.FD_RIP, ip);
+        event.set(StandardFields.FD_RPORT, (long) port);
         event.set(StandardFields.FD_NAME, "?->" + host + ":" + port);
     }
 

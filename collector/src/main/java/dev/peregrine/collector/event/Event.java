@@ -19,10 +19,12 @@ public final class Event {
 
     private final Object[] values;
     private final Map<String, Object> extras;
+    private final Ancestry ancestry;
 
-    private Event(final Object[] values, final Map<String, Object> extras) {
+    private Event(final Object[] values, final Map<String, Object> extras, final Ancestry ancestry) {
         this.values = values;
         this.extras = extras;
+        this.ancestry = ancestry;
     }
 
     /** A builder for a new event. */
@@ -61,6 +63,14 @@ public final class Event {
         return extras;
     }
 
+    /**
+     * The ancestors of the event's process as a process tree resolved them (parent first), or
+     * {@link Ancestry#NONE} when nothing resolved them; read by {@code proc.aname[N]} and kin.
+     */
+    public Ancestry ancestry() {
+        return ancestry;
+    }
+
     /** A copy of this event with {@code field} set to {@code value} ({@code null} clears it). */
     public Event with(final Field field, final Object value) {
         final Builder builder = toBuilder();
@@ -73,6 +83,7 @@ public final class Event {
         final Builder builder = new Builder();
         System.arraycopy(values, 0, builder.values, 0, values.length);
         builder.extras.putAll(extras);
+        builder.ancestry = ancestry;
         return builder;
     }
 
@@ -92,12 +103,13 @@ public final class Event {
     public boolean equals(final Object other) {
         return other instanceof Event event
                 && Arrays.equals(values, event.values)
-                && extras.equals(event.extras);
+                && extras.equals(event.extras)
+                && ancestry.equals(event.ancestry);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(values) + extras.hashCode();
+        return 31 * (31 * Arrays.hashCode(values) + extras.hashCode()) + ancestry.hashCode();
     }
 
     @Override
@@ -109,8 +121,15 @@ public final class Event {
     public static final class Builder {
         private final Object[] values = new Object[REGISTRY.size()];
         private final Map<String, Object> extras = new LinkedHashMap<>();
+        private Ancestry ancestry = Ancestry.NONE;
 
         private Builder() {
+        }
+
+        /** Sets the process's ancestors ({@code null}: none known). */
+        public Builder ancestry(final Ancestry value) {
+            ancestry = value == null ? Ancestry.NONE : value;
+            return this;
         }
 
         /**
@@ -165,7 +184,10 @@ public final class Event {
         /**
          * The event. Throws {@link IllegalStateException} when {@code evt.time} is missing;
          * fills {@code evt.failed} from {@code evt.res} and {@code proc.cmdline} from
-         * {@code proc.name} + {@code proc.args} when the source did not.
+         * {@code proc.name} + {@code proc.args} when the source did not; {@code proc.exepath}
+         * from an absolute {@code proc.exe}; and for a file ({@code fd.type} unset, {@code file}
+         * or {@code directory}) with an absolute {@code fd.name}, {@code fd.directory} and
+         * {@code fd.filename}.
          */
         public Event build() {
             if (values[StandardFields.EVT_TIME.slot()] == null) {
@@ -181,8 +203,30 @@ public final class Event {
                 values[StandardFields.PROC_CMDLINE.slot()] =
                         args == null || args.toString().isEmpty() ? name : name + " " + args;
             }
+            final Object exe = values[StandardFields.PROC_EXE.slot()];
+            if (values[StandardFields.PROC_EXEPATH.slot()] == null && exe != null && exe.toString().startsWith("/")) {
+                values[StandardFields.PROC_EXEPATH.slot()] = exe;
+            }
+            deriveFileNames();
             return new Event(values.clone(),
-                    extras.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras)));
+                    extras.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras)), ancestry);
+        }
+
+        /** fd.directory and fd.filename as Falco gives them for files: "/etc" and "passwd" for "/etc/passwd". */
+        private void deriveFileNames() {
+            final Object fdName = values[StandardFields.FD_NAME.slot()];
+            final Object fdType = values[StandardFields.FD_TYPE.slot()];
+            if (!(fdName instanceof String path) || !path.startsWith("/")
+                    || fdType != null && !"file".equals(fdType) && !"directory".equals(fdType)) {
+                return;
+            }
+            final int slash = path.lastIndexOf('/');
+            if (values[StandardFields.FD_DIRECTORY.slot()] == null) {
+                values[StandardFields.FD_DIRECTORY.slot()] = slash == 0 ? "/" : path.substring(0, slash);
+            }
+            if (values[StandardFields.FD_FILENAME.slot()] == null) {
+                values[StandardFields.FD_FILENAME.slot()] = path.substring(slash + 1);
+            }
         }
     }
 }

@@ -79,6 +79,40 @@ public final class StandardFields {
     public static final Field PLATFORM_OUTCOME = FIELDS.add("platform.outcome", STRING, "outcome of the platform operation");
     public static final Field PLATFORM_REMOTE_ADDR = FIELDS.add("platform.remote_addr", STRING, "client address of the platform operation");
 
+    // Falco fields added for its upstream rules; appended so that earlier slots keep their numbers.
+    public static final Field PROC_EXEPATH = FIELDS.add("proc.exepath", STRING, "full path of the executable, when the source resolves it");
+    public static final Field PROC_PEXE = FIELDS.add("proc.pexe", STRING, "path of the parent process's executable");
+    public static final Field PROC_PEXEPATH = FIELDS.add("proc.pexepath", STRING, "full path of the parent process's executable");
+    public static final Field PROC_TTY = FIELDS.add("proc.tty", INT, "controlling terminal device number, 0 when there is none");
+    public static final Field PROC_SID = FIELDS.add("proc.sid", INT, "session id of the process");
+    public static final Field PROC_SNAME = FIELDS.add("proc.sname", STRING, "name of the session leader of the process");
+    public static final Field PROC_VPID = FIELDS.add("proc.vpid", INT, "process id as seen from its own pid namespace");
+    public static final Field USER_LOGINUID = FIELDS.add("user.loginuid", INT, "audit login uid of the user, -1 when unset");
+    public static final Field USER_LOGINNAME = FIELDS.add("user.loginname", STRING, "name of the audit login user");
+    public static final Field EVT_RAWRES = FIELDS.add("evt.rawres", INT, "raw return value of the syscall, e.g. -13 or a new fd");
+    public static final Field EVT_ARG_FLAGS = FIELDS.add("evt.arg.flags", STRING, "flags argument as names joined by |, e.g. O_WRONLY|O_CREAT|O_TRUNC");
+    public static final Field EVT_IS_OPEN_READ = FIELDS.add("evt.is_open_read", BOOL, "true for an open that asked for read access");
+    public static final Field EVT_IS_OPEN_WRITE = FIELDS.add("evt.is_open_write", BOOL, "true for an open that asked for write access");
+    public static final Field FD_NUM = FIELDS.add("fd.num", INT, "file descriptor number; for an open, the new descriptor");
+    public static final Field FD_TYPE = FIELDS.add("fd.type", STRING, "kind of descriptor: file, directory, ipv4, ipv6, unix, pipe, …");
+    public static final Field FD_TYPECHAR = FIELDS.add("fd.typechar", STRING, "fd.type as one character: f, 4, 6, u, p, …");
+    public static final Field FD_DIRECTORY = FIELDS.add("fd.directory", STRING, "for a file, the directory that holds it");
+    public static final Field FD_FILENAME = FIELDS.add("fd.filename", STRING, "for a file, its name without the directory");
+    public static final Field FD_CIP = FIELDS.add("fd.cip", STRING, "client IP address of a connection");
+    public static final Field FD_CPORT = FIELDS.add("fd.cport", INT, "client port of a connection");
+    public static final Field FD_LIP = FIELDS.add("fd.lip", STRING, "local IP address of a connection");
+    public static final Field FD_LPORT = FIELDS.add("fd.lport", INT, "local port of a connection");
+    public static final Field FD_RIP = FIELDS.add("fd.rip", STRING, "remote IP address of a connection");
+    public static final Field FD_RPORT = FIELDS.add("fd.rport", INT, "remote port of a connection");
+    public static final Field CONTAINER_IMAGE = FIELDS.add("container.image", STRING, "container image reference, with tag or digest");
+    public static final Field FD_NAMERAW = FIELDS.add("fd.nameraw", STRING, "file path as the process gave it, before it was made absolute");
+    public static final Field EVT_ARG_REQUEST = FIELDS.add("evt.arg.request", STRING, "request of a ptrace call, e.g. PTRACE_ATTACH");
+    public static final Field FD_CONNECTED = FIELDS.add("fd.connected", BOOL, "true when the socket is connected");
+    public static final Field FD_NAME_CHANGED = FIELDS.add("fd.name_changed", BOOL, "true when this event changed the fd's name, e.g. a sendto to a new address");
+    public static final Field EVT_ARG_OLDPATH = FIELDS.add("evt.arg.oldpath", STRING, "for link and rename, the existing path");
+    public static final Field EVT_ARG_NEWPATH = FIELDS.add("evt.arg.newpath", STRING, "for link and rename, the path created");
+    public static final Field CONTAINER_PRIVILEGED = FIELDS.add("container.privileged", BOOL, "true when the container runs privileged");
+
     static final FieldRegistry REGISTRY = FIELDS.build();
 
     private StandardFields() {

@@ -38,19 +38,24 @@ import java.util.function.Consumer;
  * {@code process.binary} → {@code proc.exe}, its base name → {@code proc.name},
  * {@code arguments} → {@code proc.args} ({@code proc.cmdline} = name + args, as in Falco),
  * {@code cwd} → {@code proc.cwd}, {@code pid} → {@code proc.pid}, {@code uid} →
- * {@code user.uid}; {@code parent.pid}/{@code binary}/{@code arguments} → {@code proc.ppid},
- * {@code proc.pname}, {@code proc.pcmdline}. Container: {@code pod.container.id} without its
+ * {@code user.uid}, {@code auid} → {@code user.loginuid} (-1 when unset); {@code parent.pid}/
+ * {@code binary}/{@code arguments} → {@code proc.ppid}, {@code proc.pexe} and {@code proc.pname},
+ * {@code proc.pcmdline}. Container: {@code pod.container.id} without its
  * runtime prefix, else {@code docker}, cut to Falco's 12-character short id →
  * {@code container.id}; {@code pod.container.name} → {@code container.name}; the image name
- * without tag or digest → {@code container.image.repository}; {@code pod.namespace} and
+ * → {@code container.image}, without tag or digest → {@code container.image.repository};
+ * {@code security_context.privileged} → {@code container.privileged}; {@code pod.namespace} and
  * {@code pod.name} → extras {@code k8s.ns.name}, {@code k8s.pod.name} (Falco's names).
  *
  * <h2>Arguments of kprobes</h2>
  * The first {@code file_arg}/{@code path_arg} path → {@code fd.name} (old Tetragon versions
- * write it without the leading {@code /}; one is added). The first {@code sock_arg} →
+ * write it without the leading {@code /}; one is added), with {@code fd.type=file},
+ * {@code fd.typechar=f}. The first {@code sock_arg} →
  * {@code fd.sip}/{@code fd.sport} (destination), {@code fd.l4proto} and {@code fd.name} as
  * Falco's {@code saddr:sport->daddr:dport}; {@code tcp_connect} is {@code tcp} even without a
- * protocol.
+ * protocol. The hooked process is the client: {@code saddr}/{@code sport} are also
+ * {@code fd.cip}/{@code fd.cport} and {@code fd.lip}/{@code fd.lport}, {@code daddr}/{@code dport}
+ * {@code fd.rip}/{@code fd.rport}; {@code fd.type} is {@code ipv4} or {@code ipv6}.
  *
  * <h2>Time, host, rejections</h2>
  * {@code time} → {@code evt.time}; without it, {@code process.start_time} of a
@@ -65,6 +70,7 @@ public final class TetragonJsonParser implements LineParser {
 
     private static final String SOURCE = "tetragon";
     private static final int SHORT_CONTAINER_ID = 12;
+    private static final long UNSET_ID = 4294967295L;
     private static final Set<String> MAPPED = Set.of(
             "process_exec", "process_exit", "process_kprobe", "process_lsm", "process_tracepoint", "process_uprobe");
     private static final Set<String> OPEN_FUNCTIONS = Set.of("fd_install", "security_file_open", "do_sys_open",
@@ -236,6 +242,12 @@ public final class TetragonJsonParser implements LineParser {
                 case "cwd" -> event.set(StandardFields.PROC_CWD, text(parser, value));
                 case "pid" -> event.set(StandardFields.PROC_PID, number(parser, value));
                 case "uid" -> event.set(StandardFields.USER_UID, number(parser, value));
+                case "auid" -> {
+                    final Long auid = number(parser, value);
+                    if (auid != null) {
+                        event.set(StandardFields.USER_LOGINUID, auid == UNSET_ID ? -1L : auid);
+                    }
+                }
                 case "start_time" -> scratch.startTime = text(parser, value);
                 case "exec_id" -> extra(event, "tetragon.exec_id", text(parser, value));
                 case "docker" -> docker = text(parser, value);
@@ -268,6 +280,7 @@ public final class TetragonJsonParser implements LineParser {
         }
         if (binary != null) {
             final String name = baseName(binary);
+            event.set(StandardFields.PROC_PEXE, binary);
             event.set(StandardFields.PROC_PNAME, name);
             event.set(StandardFields.PROC_PCMDLINE, arguments == null || arguments.isEmpty() ? name : name + " " + arguments);
         }
@@ -309,6 +322,7 @@ public final class TetragonJsonParser implements LineParser {
                 }
                 case "name" -> event.set(StandardFields.CONTAINER_NAME, text(parser, value));
                 case "image" -> readImage(parser, value, event);
+                case "security_context" -> readSecurityContext(parser, value, event);
                 default -> parser.skipChildren();
             }
         }
@@ -326,8 +340,26 @@ public final class TetragonJsonParser implements LineParser {
             if (key.equals("name")) {
                 final String image = text(parser, value);
                 if (image != null) {
+                    event.set(StandardFields.CONTAINER_IMAGE, image);
                     event.set(StandardFields.CONTAINER_IMAGE_REPOSITORY, repository(image));
                 }
+            } else {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    private static void readSecurityContext(final JsonParser parser, final JsonToken token, final Event.Builder event)
+            throws IOException {
+        if (token != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String key = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            if (key.equals("privileged") && (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE)) {
+                event.set(StandardFields.CONTAINER_PRIVILEGED, value == JsonToken.VALUE_TRUE);
             } else {
                 parser.skipChildren();
             }
@@ -372,6 +404,8 @@ public final class TetragonJsonParser implements LineParser {
                 final String path = text(parser, value);
                 if (path != null && !path.isEmpty()) {
                     event.set(StandardFields.FD_NAME, path.startsWith("/") ? path : "/" + path);
+                    event.set(StandardFields.FD_TYPE, "file");
+                    event.set(StandardFields.FD_TYPECHAR, "f");
                 }
             } else {
                 parser.skipChildren();
@@ -407,6 +441,16 @@ public final class TetragonJsonParser implements LineParser {
         }
         event.set(StandardFields.FD_SIP, daddr);
         event.set(StandardFields.FD_SPORT, dport);
+        // The hooked process connects out: it is the client, local end saddr:sport, remote end daddr:dport.
+        event.set(StandardFields.FD_CIP, saddr);
+        event.set(StandardFields.FD_CPORT, sport);
+        event.set(StandardFields.FD_LIP, saddr);
+        event.set(StandardFields.FD_LPORT, sport);
+        event.set(StandardFields.FD_RIP, daddr);
+        event.set(StandardFields.FD_RPORT, dport);
+        final boolean v6 = daddr.indexOf(':') >= 0;
+        event.set(StandardFields.FD_TYPE, v6 ? "ipv6" : "ipv4");
+        event.set(StandardFields.FD_TYPECHAR, v6 ? "6" : "4");
         if (protocol != null && protocol.startsWith("IPPROTO_")) {
             event.set(StandardFields.FD_L4PROTO, protocol.substring("IPPROTO_".length()).toLowerCase(java.util.Locale.ROOT));
         }

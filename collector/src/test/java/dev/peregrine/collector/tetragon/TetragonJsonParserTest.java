@@ -32,6 +32,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.collector.event.Timestamps;
 import dev.peregrine.collector.ndjson.LineReader;
 import dev.peregrine.collector.ndjson.LineRejectedException;
@@ -127,6 +128,31 @@ class TetragonJsonParserTest {
         assertThat(curl.getString(PROC_PNAME)).isEqualTo("bash");
         assertThat(curl.getString(PROC_PCMDLINE)).isEqualTo("bash");
         assertThat(curl.getString(HOST_NAME)).isEqualTo("minikube");
+    }
+
+    @Test
+    void theDocsExecGivesParentExeUnsetLoginUidAndTheFullImage() throws Exception {
+        final Event curl = parse(compact("00_four_golden_signals__process_exec.json"));
+
+        assertThat(curl.getString(StandardFields.PROC_PEXE)).isEqualTo("/bin/bash");
+        assertThat(curl.getString(StandardFields.PROC_EXEPATH)).isEqualTo("/usr/bin/curl");
+        assertThat(curl.get(StandardFields.USER_LOGINUID)).isEqualTo(-1L);
+        assertThat(curl.getString(StandardFields.CONTAINER_IMAGE))
+                .startsWith("quay.io/isovalent/jobs-app-elasticsearch");
+    }
+
+    @Test
+    void aTcpConnectKprobeIsAnIpv4ClientConnection() throws Exception {
+        final Event connect = parse("{\"process_kprobe\":{\"process\":{\"pid\":43,\"binary\":\"/usr/bin/curl\"},"
+                + "\"function_name\":\"tcp_connect\",\"args\":[{\"sock_arg\":{\"family\":\"AF_INET\","
+                + "\"saddr\":\"10.0.0.7\",\"daddr\":\"169.254.169.254\",\"sport\":40512,\"dport\":80}}]},"
+                + "\"node_name\":\"sbx-host-1\",\"time\":\"2026-11-22T10:15:30.123Z\"}");
+
+        assertThat(connect.getString(StandardFields.FD_TYPECHAR)).isEqualTo("4");
+        assertThat(connect.getString(StandardFields.FD_CIP)).isEqualTo("10.0.0.7");
+        assertThat(connect.get(StandardFields.FD_LPORT)).isEqualTo(40512L);
+        assertThat(connect.getString(StandardFields.FD_RIP)).isEqualTo("169.254.169.254");
+        assertThat(connect.get(StandardFields.FD_RPORT)).isEqualTo(80L);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.peregrine.engine.condition;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.collector.event.FieldType;
+import dev.peregrine.collector.event.StandardFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,13 @@ import java.util.regex.PatternSyntaxException;
  * did-you-mean; a name in any other namespace ({@code k8s.ns.name}, {@code ka.user.name}) is an
  * input's own key, read from {@link dev.peregrine.collector.event.Event#extra} and compared as
  * text (or as a number, for {@code <}, {@code >}…).
+ *
+ * <p>Ancestor fields: {@code proc.aname[N]}, {@code proc.apid[N]}, {@code proc.aexe[N]},
+ * {@code proc.aexepath[N]} read the event's ancestry (1 = parent, 2 = grandparent, 0 = the
+ * process itself); without index a condition on them holds when it holds for any ancestor.
+ * Other indexed fields are not supported yet. Falco's filter-only {@code fd.ip}, {@code fd.net},
+ * {@code fd.cnet}, {@code fd.snet} read {@code fd.cip}/{@code fd.sip}; the {@code net} ones
+ * compare with CIDR blocks.
  *
  * <p>Falco's transformers ({@code tolower}, {@code toupper}, {@code b64}, {@code basename},
  * {@code len}) wrap the left-hand field; {@code val(field)} on the right compares two fields of
@@ -72,6 +80,18 @@ public final class ConditionCompiler {
 
     /** Resolves a field name for a condition or an output template; {@code problem} says why not. */
     public FieldResolution resolveField(final String name, final String argument) {
+        final Optional<AncestorAttribute> ancestor = AncestorAttribute.of(name);
+        if (ancestor.isPresent()) {
+            if (argument == null) {
+                return new FieldResolution(new FieldAccessor.AnyAncestor(ancestor.get()), null);
+            }
+            final String problem = ancestorIndexProblem(name, argument);
+            if (problem != null) {
+                return FieldResolution.failure(problem);
+            }
+            return new FieldResolution(new FieldAccessor.Ancestor(ancestor.get(), Integer.parseInt(argument.strip())),
+                    null);
+        }
         if (argument != null) {
             return FieldResolution.failure("indexed fields such as '" + name + "[" + argument
                     + "]' are not supported yet");
@@ -79,6 +99,10 @@ public final class ConditionCompiler {
         final Optional<Field> field = registry.find(name);
         if (field.isPresent()) {
             return new FieldResolution(new FieldAccessor.Slot(field.get()), null);
+        }
+        final FieldAccessor.Endpoints endpoints = endpoints(name);
+        if (endpoints != null) {
+            return new FieldResolution(endpoints, null);
         }
         if (registry.ownsNamespaceOf(name)) {
             return FieldResolution.failure(unknownField(name));
@@ -96,6 +120,31 @@ public final class ConditionCompiler {
         static FieldResolution failure(final String problem) {
             return new FieldResolution(null, problem);
         }
+    }
+
+    /** Falco's filter-only endpoint fields, or {@code null} for another name. */
+    private static FieldAccessor.Endpoints endpoints(final String name) {
+        return switch (name) {
+            case "fd.ip" -> new FieldAccessor.Endpoints(name, List.of(StandardFields.FD_CIP, StandardFields.FD_SIP), false);
+            case "fd.net" -> new FieldAccessor.Endpoints(name, List.of(StandardFields.FD_CIP, StandardFields.FD_SIP), true);
+            case "fd.cnet" -> new FieldAccessor.Endpoints(name, List.of(StandardFields.FD_CIP), true);
+            case "fd.snet" -> new FieldAccessor.Endpoints(name, List.of(StandardFields.FD_SIP), true);
+            default -> null;
+        };
+    }
+
+    /** Why {@code argument} is no index for the ancestor field {@code name}, or {@code null} when it is one. */
+    private static String ancestorIndexProblem(final String name, final String argument) {
+        final String text = argument.strip();
+        if (!text.matches("-?[0-9]{1,9}")) {
+            return "the index of '" + name + "[" + argument + "]' must be a whole number: " + name
+                    + "[1] is the parent, " + name + "[2] the grandparent, " + name + "[0] the process itself";
+        }
+        if (text.startsWith("-")) {
+            return "the index of '" + name + "[" + argument + "]' cannot be negative: " + name
+                    + "[1] is the parent, " + name + "[2] the grandparent, " + name + "[0] the process itself";
+        }
+        return null;
     }
 
     private String unknownField(final String name) {
@@ -196,12 +245,24 @@ public final class ConditionCompiler {
             }
             final List<Operand> operands = expand(comparison);
             final List<String> texts = operands.stream().map(Operand::text).toList();
-            final ValueTest test = valueTest(fieldName, type, operator, operands);
+            final ValueTest test = accessor instanceof FieldAccessor.Endpoints endpoints && endpoints.network()
+                    ? networkTest(comparison, operator, operands) : valueTest(fieldName, type, operator, operands);
+            if (test != null && accessor instanceof MultiValued values) {
+                return new EventPredicate.AnyValueTest(values, operator, texts, test);
+            }
             return test == null ? null : new EventPredicate.FieldTest(accessor, operator, texts, test);
         }
 
         /** The field a comparison reads, with its transformers; {@code null} when wrong (reported). */
         private FieldAccessor accessor(final Expr.FieldRef ref) {
+            if (ref.argument() != null && AncestorAttribute.of(ref.name()).isPresent()) {
+                final String problem = ancestorIndexProblem(ref.name(), ref.argument());
+                if (problem != null) {
+                    // Point at the index itself: proc.aname[x] → the x.
+                    error(ref.offset() + ref.name().length() + 1, problem);
+                    return null;
+                }
+            }
             final FieldResolution resolution = resolveField(ref.name(), ref.argument());
             if (resolution.accessor() == null) {
                 error(ref.offset(), resolution.problem());
@@ -359,6 +420,43 @@ public final class ConditionCompiler {
                 default:
                     throw new IllegalStateException("unhandled field type " + type);
             }
+        }
+
+        /** An address against CIDR blocks: {@code =} and {@code in} test membership, {@code !=} its absence. */
+        private ValueTest networkTest(final Expr.Comparison comparison, final Operator operator,
+                                      final List<Operand> operands) {
+            if (operator == Operator.EXISTS) {
+                return value -> true;
+            }
+            if (operator != Operator.EQ && operator != Operator.EQ2 && operator != Operator.NE
+                    && operator != Operator.IN) {
+                error(comparison.operatorOffset(), "operator '" + operator + "' cannot compare the network field '"
+                        + comparison.field().name() + "'; use =, != or in with blocks such as \"10.0.0.0/8\"");
+                return null;
+            }
+            final List<Networks.Block> blocks = new ArrayList<>();
+            boolean failed = false;
+            for (final Operand operand : operands) {
+                final Networks.Block block = Networks.block(operand.text());
+                if (block == null) {
+                    error(operand.offset(), operand.describe() + " is not a network such as \"10.0.0.0/8\" or an IP address");
+                    failed = true;
+                } else {
+                    blocks.add(block);
+                }
+            }
+            if (failed) {
+                return null;
+            }
+            final boolean negate = operator == Operator.NE;
+            return value -> {
+                final byte[] ip = Networks.address(value.toString());
+                boolean inside = false;
+                for (final Networks.Block block : blocks) {
+                    inside |= block.contains(ip);
+                }
+                return inside != negate;
+            };
         }
 
         /** A text comparison; regexes and hex byte strings are checked here, where the value's offset is known. */

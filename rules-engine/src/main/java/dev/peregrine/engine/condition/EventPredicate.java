@@ -112,6 +112,33 @@ public sealed interface EventPredicate {
     }
 
     /**
+     * A comparison on a field with several values ({@code proc.aname in (sshd, tmux)}: every
+     * ancestor; {@code fd.net = "127.0.0.0/8"}: both ends): holds when it holds for at least one
+     * value present, as in Falco; false when there is none.
+     *
+     * @param accessor the values
+     * @param operator the operator
+     * @param operands the right-hand values after list expansion, as written
+     * @param test     the compiled comparison, applied to each value
+     */
+    record AnyValueTest(MultiValued accessor, Operator operator, List<String> operands, ValueTest test)
+            implements EventPredicate {
+        public AnyValueTest {
+            operands = List.copyOf(operands);
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            for (final Object value : accessor.readAll(event)) {
+                if (test.test(value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
      * A comparison of two fields of the same event ({@code proc.name = val(proc.pname)}); false
      * when either is missing, as in Falco.
      *

@@ -1,9 +1,11 @@
 package dev.peregrine.engine.condition;
 
+import dev.peregrine.collector.event.Ancestry;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldType;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +54,130 @@ public sealed interface FieldAccessor {
         @Override
         public FieldType type() {
             return null;
+        }
+    }
+
+    /**
+     * One ancestor of the event's process, {@code proc.aname[2]}: index 1 is the parent, 2 the
+     * grandparent, …, 0 the process itself (its own field). Read from the event's
+     * {@link Event#ancestry()}; where that does not say, index 1 is the event's own parent field
+     * ({@code proc.pname}, …), and then an input key of the same name ({@code proc.aname[2]} in a
+     * Falco alert's {@code output_fields}); else missing.
+     *
+     * @param attribute what of the ancestor is read
+     * @param index     0 for the process itself, 1 for its parent, …
+     */
+    record Ancestor(AncestorAttribute attribute, int index) implements FieldAccessor {
+        @Override
+        public Object read(final Event event) {
+            if (index == 0) {
+                return event.get(attribute.self());
+            }
+            final Ancestry.Ancestor ancestor = event.ancestry().get(index);
+            Object value = ancestor == null ? null : attribute.of(ancestor);
+            if (value == null && index == 1) {
+                value = event.get(attribute.parent());
+            }
+            return value != null ? value : attribute.fromExtra(event.extra(name()));
+        }
+
+        @Override
+        public String name() {
+            return attribute.fieldName() + "[" + index + "]";
+        }
+
+        @Override
+        public FieldType type() {
+            return attribute.type();
+        }
+    }
+
+    /**
+     * An ancestor field without index, {@code proc.aname}: a condition on it holds when it holds
+     * for any known ancestor ({@link #readAll}); as a value (output, {@code val()}, inside a
+     * transformer) it is the parent's, as in Falco. Without ancestry, the event's own parent field
+     * ({@code proc.pname}, …) is the one known ancestor.
+     *
+     * @param attribute what of the ancestors is read
+     */
+    record AnyAncestor(AncestorAttribute attribute) implements FieldAccessor, MultiValued {
+        @Override
+        public Object read(final Event event) {
+            final Ancestry.Ancestor parent = event.ancestry().get(1);
+            final Object value = parent == null ? null : attribute.of(parent);
+            return value != null ? value : event.get(attribute.parent());
+        }
+
+        /** The attribute of every known ancestor, nearest first, unknown values left out. */
+        @Override
+        public List<Object> readAll(final Event event) {
+            final List<Ancestry.Ancestor> ancestors = event.ancestry().ancestors();
+            if (ancestors.isEmpty()) {
+                final Object parent = event.get(attribute.parent());
+                return parent == null ? List.of() : List.of(parent);
+            }
+            final List<Object> values = new ArrayList<>(ancestors.size());
+            for (final Ancestry.Ancestor ancestor : ancestors) {
+                final Object value = attribute.of(ancestor);
+                if (value != null) {
+                    values.add(value);
+                }
+            }
+            return values;
+        }
+
+        @Override
+        public String name() {
+            return attribute.fieldName();
+        }
+
+        @Override
+        public FieldType type() {
+            return attribute.type();
+        }
+    }
+
+    /**
+     * Falco's filter-only endpoint fields: {@code fd.ip} (either end of a connection),
+     * {@code fd.net} (either end, compared as networks), {@code fd.snet}/{@code fd.cnet} (the
+     * server's/client's address, as networks). A comparison holds when it holds for any end
+     * present; as a value it is the first end present.
+     *
+     * @param name    the field name as rules write it
+     * @param ends    the address fields read, e.g. {@code fd.cip}, {@code fd.sip}
+     * @param network whether values are CIDR blocks ({@code "10.0.0.0/8"}) rather than addresses
+     */
+    record Endpoints(String name, List<Field> ends, boolean network) implements FieldAccessor, MultiValued {
+        public Endpoints {
+            ends = List.copyOf(ends);
+        }
+
+        @Override
+        public Object read(final Event event) {
+            for (final Field end : ends) {
+                final Object value = event.get(end);
+                if (value != null) {
+                    return value;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<Object> readAll(final Event event) {
+            final List<Object> values = new ArrayList<>(ends.size());
+            for (final Field end : ends) {
+                final Object value = event.get(end);
+                if (value != null) {
+                    values.add(value);
+                }
+            }
+            return values;
+        }
+
+        @Override
+        public FieldType type() {
+            return FieldType.STRING;
         }
     }
 

@@ -261,9 +261,9 @@ class ConditionCompilerTest {
     }
 
     @Test
-    void indexedFieldsAreNotSupportedYet() {
-        assertThat(errors("proc.aname[2] = sshd")).singleElement().extracting(CompileError::message)
-                .isEqualTo("indexed fields such as 'proc.aname[2]' are not supported yet");
+    void indexedFieldsOtherThanAncestorsAreNotSupportedYet() {
+        assertThat(errors("proc.env[HOME] = /root")).singleElement().extracting(CompileError::message)
+                .isEqualTo("indexed fields such as 'proc.env[HOME]' are not supported yet");
     }
 
     @Test
