@@ -1,0 +1,2 @@
+/** Real servers (Kafka KRaft broker, Elasticsearch) started from Maven Central artifacts for tests and demos. */
+package dev.peregrine.testbed;
