@@ -7,6 +7,8 @@ import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.FanOutSink;
 import dev.peregrine.alerting.jsonl.JsonLinesSink;
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.proctree.ProcessTreeEnricher;
+import dev.peregrine.collector.proctree.ProcessTrees;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
@@ -78,7 +80,12 @@ final class Monitor implements AutoCloseable {
         all.add(delivered);
         final AlertSink sink = new FanOutSink(all);
         final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
-        final EmbeddedPipeline pipeline = new EmbeddedPipeline(sources, detectors, sink, deadLetter, metrics,
+        // one set of trees for all sources: a host's processes may be reported by more than one of them
+        final ProcessTrees trees = ProcessTrees.withDefaults();
+        final List<EventSource> enriched = sources.stream()
+                .<EventSource>map(source -> new ProcessTreeEnricher(source, trees))
+                .toList();
+        final EmbeddedPipeline pipeline = new EmbeddedPipeline(enriched, detectors, sink, deadLetter, metrics,
                 ordering, QUEUE_CAPACITY);
         return new Monitor(pipeline, sink, deadLetter, deduplicating);
     }

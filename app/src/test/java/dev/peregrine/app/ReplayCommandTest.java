@@ -128,4 +128,30 @@ class ReplayCommandTest {
                 "\"last_seen\":\"2026-11-22T10:00:19.980000000Z\"");
         assertThat(raw.stdout().lines()).hasSize(1000);
     }
+
+    @Test
+    void ancestorFieldsAreFilledFromTheProcessTreeWhenEventsDoNotCarryThem(@TempDir final Path dir) throws IOException {
+        // the openat names only its own pid; its parent and grandparent are known from earlier execve events
+        final Path trace = dir.resolve("tree.ndjson");
+        Files.writeString(trace, String.join("\n",
+                "{\"evt.time\":\"2026-11-22T10:00:00Z\",\"evt.type\":\"execve\",\"host.name\":\"sbx-1\","
+                        + "\"proc.pid\":100,\"proc.ppid\":1,\"proc.name\":\"agentd\",\"proc.exe\":\"/usr/bin/agentd\"}",
+                "{\"evt.time\":\"2026-11-22T10:00:01Z\",\"evt.type\":\"execve\",\"host.name\":\"sbx-1\","
+                        + "\"proc.pid\":101,\"proc.ppid\":100,\"proc.name\":\"bash\",\"proc.exe\":\"/bin/bash\"}",
+                "{\"evt.time\":\"2026-11-22T10:00:02Z\",\"evt.type\":\"execve\",\"host.name\":\"sbx-1\","
+                        + "\"proc.pid\":102,\"proc.ppid\":101,\"proc.name\":\"cat\",\"proc.exe\":\"/bin/cat\"}",
+                "{\"evt.time\":\"2026-11-22T10:00:03Z\",\"evt.type\":\"openat\",\"host.name\":\"sbx-1\","
+                        + "\"proc.pid\":102,\"proc.name\":\"cat\",\"fd.name\":\"/etc/shadow\"}",
+                // the same read on another host, whose tree has no agentd: must not alert
+                "{\"evt.time\":\"2026-11-22T10:00:04Z\",\"evt.type\":\"openat\",\"host.name\":\"sbx-2\","
+                        + "\"proc.pid\":102,\"proc.name\":\"cat\",\"fd.name\":\"/etc/shadow\"}") + "\n");
+
+        final CommandLineRun run = CommandLineRun.of("replay", "--rules", "src/test/resources/rules/ancestry.yaml",
+                "--dead-letter", dir.resolve("dl").toString(), trace.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout().lines()).singleElement().satisfies(alert -> assertThat(alert)
+                .contains("\"rule_id\":\"shadow_read_below_agent\"", "\"hostname\":\"sbx-1\"",
+                        "shadow read by cat parent=bash grandparent=agentd"));
+    }
 }
