@@ -113,6 +113,21 @@ public final class StandardFields {
     public static final Field EVT_ARG_NEWPATH = FIELDS.add("evt.arg.newpath", STRING, "for link and rename, the path created");
     public static final Field CONTAINER_PRIVILEGED = FIELDS.add("container.privileged", BOOL, "true when the container runs privileged");
 
+    // The last fields Falco's stable rules name. No source fills them yet: rules that use them load,
+    // and a condition on an absent field is false, as in Falco.
+    public static final Field EVT_NUM = FIELDS.add("evt.num", INT, "sequence number of the event within its source");
+    public static final Field EVT_ARGS = FIELDS.add("evt.args", STRING, "all arguments of the event as one text, name=value separated by spaces");
+    public static final Field EVT_ARG_TARGET = FIELDS.add("evt.arg.target", STRING, "for symlink, the path the new link points to");
+    public static final Field EVT_ARG_LINKPATH = FIELDS.add("evt.arg.linkpath", STRING, "for symlink, the path of the link created");
+    public static final Field EVT_ARG_DOMAIN = FIELDS.add("evt.arg.domain", STRING, "for socket, the address family, e.g. AF_INET or AF_NETLINK");
+    public static final Field PROC_DURATION = FIELDS.add("proc.duration", INT, "nanoseconds since the process started");
+    public static final Field PROC_IS_EXE_UPPER_LAYER = FIELDS.add("proc.is_exe_upper_layer", BOOL, "true when the executable lives in the writable upper layer of an overlay filesystem");
+    public static final Field PROC_IS_EXE_FROM_MEMFD = FIELDS.add("proc.is_exe_from_memfd", BOOL, "true when the executable was run from a memfd (fileless execution)");
+    public static final Field PROC_EXE_INO_CTIME = FIELDS.add("proc.exe_ino.ctime", TIMESTAMP, "inode change time of the executable");
+    public static final Field PROC_EXE_INO_MTIME = FIELDS.add("proc.exe_ino.mtime", TIMESTAMP, "modification time of the executable");
+    public static final Field PROC_EXE_INO_CTIME_DURATION_PROC_START = FIELDS.add("proc.exe_ino.ctime_duration_proc_start", INT, "nanoseconds between the executable's inode change and the process start");
+    public static final Field CONTAINER_START_TS = FIELDS.add("container.start_ts", TIMESTAMP, "time the container started");
+
     static final FieldRegistry REGISTRY = FIELDS.build();
 
     private StandardFields() {
