@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Peregrine.Version.class,
         description = "Runtime security monitor and alerting engine for AI-agent sandboxes.",
-        subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Peregrine {
 
     /** Runs the command line and exits with its code. */

@@ -1,6 +1,10 @@
 package dev.peregrine.app;
 
+import dev.peregrine.app.config.ConfigException;
+import dev.peregrine.app.config.ConfigReader;
+import dev.peregrine.app.config.PeregrineConfig;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.collector.source.InputFormat;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
@@ -11,6 +15,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** {@code peregrine run}: the live embedded monitor, until stopped. */
@@ -46,6 +53,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Address the metrics endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = {"Read settings from this peregrine.yaml (see docs/peregrine.example.yaml). Options given "
+                    + "on the command line win over the file."})
+    Path config;
+
     @Mixin
     InputOptions input;
 
@@ -57,10 +69,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean stdin = follow.isEmpty();
+        if (config != null) {
+            stdin = applyConfig(readConfig(config));
+        }
         input.validate();
         final RuleSet rules = RuleFiles.load(output.rules);
         final List<EventSource> sources = new ArrayList<>();
-        if (follow.isEmpty()) {
+        if (stdin) {
             sources.add(input.format.stdin(input.maxLineBytes));
         }
         for (final Path file : follow) {
@@ -78,7 +94,8 @@ final class RunCommand implements Callable<Integer> {
                 awaitQuietly(finished);
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
-            LOG.info("monitoring {} with {} active rules", follow.isEmpty() ? "stdin" : follow, rules.activeRules().size());
+            final String inputs = stdin ? (follow.isEmpty() ? "stdin" : "stdin and " + follow) : follow.toString();
+            LOG.info("monitoring {} with {} active rules", inputs, rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
             removeQuietly(stopper);
             LOG.info("stopped: {} events, {} rejected, {} alerts", summary.eventsAccepted(),
@@ -91,6 +108,61 @@ final class RunCommand implements Callable<Integer> {
                 http.close();
             }
         }
+    }
+
+    private static PeregrineConfig readConfig(final Path file) {
+        try {
+            return ConfigReader.withSystemEnvironment().read(file);
+        } catch (final ConfigException e) {
+            throw new UsageException("configuration not usable:" + System.lineSeparator() + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes every setting of the file whose option was not given on the command line.
+     *
+     * @return whether stdin is read
+     */
+    private boolean applyConfig(final PeregrineConfig file) {
+        final ParseResult given = spec.commandLine().getParseResult();
+        if (!given.hasMatchedOption("--http-host")) {
+            file.http().host().ifPresent(host -> httpHost = host);
+        }
+        if (!given.hasMatchedOption("--http-port")) {
+            file.http().port().ifPresent(port -> httpPort = port);
+        }
+        if (!given.hasMatchedOption("--follow")) {
+            follow = new ArrayList<>(file.inputs().follow());
+        }
+        if (!given.hasMatchedOption("--format")) {
+            file.inputs().format().ifPresent(format -> input.format = InputFormat.valueOf(format.toUpperCase(Locale.ROOT)));
+        }
+        if (!given.hasMatchedOption("--max-line-bytes")) {
+            file.inputs().maxLineBytes().ifPresent(max -> input.maxLineBytes = max);
+        }
+        if (!given.hasMatchedOption("--dead-letter")) {
+            file.inputs().deadLetter().ifPresent(path -> input.deadLetter = path);
+        }
+        if (!given.hasMatchedOption("--rules") && !file.rules().isEmpty()) {
+            output.rules = new ArrayList<>(file.rules());
+        }
+        if (!given.hasMatchedOption("--no-stdout-alerts")) {
+            file.alerts().stdout().ifPresent(stdout -> output.noStdoutAlerts = !stdout);
+        }
+        if (!given.hasMatchedOption("--alerts-file")) {
+            file.alerts().file().ifPresent(path -> output.alertsFile = path);
+        }
+        if (!given.hasMatchedOption("--dedup-window")) {
+            file.alerts().dedupWindow().ifPresent(window -> output.dedupWindow = window);
+        }
+        if (!given.hasMatchedOption("--webhook") && !file.alerts().webhooks().isEmpty()) {
+            output.webhooks = file.alerts().webhooks().stream()
+                    .map(hook -> (hook.slack() ? "slack:" : "") + hook.url()).collect(Collectors.toCollection(ArrayList::new));
+        }
+        if (!given.hasMatchedOption("--syslog") && !file.alerts().syslog().isEmpty()) {
+            output.syslogs = new ArrayList<>(file.alerts().syslog());
+        }
+        return follow.isEmpty() || file.inputs().stdin().orElse(false);
     }
 
     private HTTPServer startHttp(final PrometheusRegistry registry) {

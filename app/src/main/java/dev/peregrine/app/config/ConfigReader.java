@@ -1,0 +1,208 @@
+package dev.peregrine.app.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads and checks {@code peregrine.yaml}: every problem in the file is reported, not just the first. */
+public final class ConfigReader {
+
+    /** Input formats the collector detects, plus {@code auto}. */
+    private static final Set<String> FORMATS = Set.of("auto", "native", "agent", "auditd", "falco", "tetragon");
+
+    private final Function<String, String> environment;
+
+    /** A reader that takes {@code ${VAR}} values from {@code environment}. */
+    public ConfigReader(final Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** A reader that takes {@code ${VAR}} values from the process environment. */
+    public static ConfigReader withSystemEnvironment() {
+        return new ConfigReader(System::getenv);
+    }
+
+    /** Reads {@code file}; a file that cannot be read, parsed or used throws with every problem found. */
+    public PeregrineConfig read(final Path file) throws ConfigException {
+        final String name = file.toString();
+        final Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            final LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(true); // reported by entries() with their position instead
+            root = new Yaml(options).compose(reader);
+        } catch (final NoSuchFileException e) {
+            throw new ConfigException(List.of(name + ": no such file"));
+        } catch (final MarkedYAMLException e) {
+            final Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            final String where = mark == null ? name : name + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+            throw new ConfigException(List.of(where + ": not valid YAML: " + e.getProblem()));
+        } catch (final IOException e) {
+            throw new ConfigException(List.of(name + ": cannot be read: " + e.getMessage()));
+        }
+        final List<String> problems = new ArrayList<>();
+        final PeregrineConfig config;
+        if (root == null) {
+            config = read(null, problems, name);
+        } else {
+            config = read(new ConfigNode(name, "", root, problems, environment), problems, name);
+        }
+        if (!problems.isEmpty()) {
+            // reported in file order, however the sections were visited
+            problems.sort(Comparator.comparingInt((String problem) -> position(problem, name, 1))
+                    .thenComparingInt(problem -> position(problem, name, 2)));
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    /** Line ({@code part} 1) or column (2) of a problem written as {@code file:line:column: …}. */
+    private static int position(final String problem, final String file, final int part) {
+        final String[] numbers = problem.substring(file.length() + 1).split(":", 3);
+        try {
+            return Integer.parseInt(numbers[part - 1]);
+        } catch (final RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static PeregrineConfig read(final ConfigNode root, final List<String> problems, final String file) {
+        final Map<String, ConfigNode> top = root == null ? Map.of()
+                : root.entries(Set.of("http", "inputs", "rules", "alerts", "state_dir", "detections"));
+        final PeregrineConfig.Http http = http(top.get("http"));
+        final PeregrineConfig.Inputs inputs = inputs(top.get("inputs"));
+        final List<Path> rules = new ArrayList<>();
+        if (top.containsKey("rules")) {
+            for (final ConfigNode item : top.get("rules").items()) {
+                item.path().ifPresent(rules::add);
+            }
+        }
+        final PeregrineConfig.Alerts alerts = alerts(top.get("alerts"));
+        final Optional<Path> stateDir = Optional.ofNullable(top.get("state_dir")).flatMap(ConfigNode::path);
+        final Optional<PeregrineConfig.Section> detections = Optional.ofNullable(top.get("detections"))
+                .map(node -> {
+                    if (!node.isNull() && !node.isMapping()) {
+                        node.problem("must be a mapping of detection names to their settings");
+                    }
+                    return new PeregrineConfig.Section(node.file(), node.keyPath(), node.yaml());
+                });
+        return new PeregrineConfig(http, inputs, rules, alerts, stateDir, detections);
+    }
+
+    private static PeregrineConfig.Http http(final ConfigNode node) {
+        if (node == null) {
+            return new PeregrineConfig.Http(Optional.empty(), Optional.empty());
+        }
+        final Map<String, ConfigNode> entries = node.entries(Set.of("host", "port"));
+        return new PeregrineConfig.Http(
+                Optional.ofNullable(entries.get("host")).flatMap(ConfigNode::nonEmptyText),
+                Optional.ofNullable(entries.get("port")).flatMap(port -> port.integer(0, 65_535)));
+    }
+
+    private static PeregrineConfig.Inputs inputs(final ConfigNode node) {
+        if (node == null) {
+            return new PeregrineConfig.Inputs(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty());
+        }
+        final Map<String, ConfigNode> entries = node.entries(
+                Set.of("follow", "stdin", "format", "max_line_bytes", "dead_letter"));
+        final List<Path> follow = new ArrayList<>();
+        if (entries.containsKey("follow")) {
+            for (final ConfigNode item : entries.get("follow").items()) {
+                item.path().ifPresent(follow::add);
+            }
+        }
+        return new PeregrineConfig.Inputs(follow,
+                Optional.ofNullable(entries.get("stdin")).flatMap(ConfigNode::bool),
+                Optional.ofNullable(entries.get("format")).flatMap(format -> format.choice(FORMATS)),
+                Optional.ofNullable(entries.get("max_line_bytes")).flatMap(max -> max.integer(1024, 64 << 20)),
+                Optional.ofNullable(entries.get("dead_letter")).flatMap(ConfigNode::path));
+    }
+
+    private static PeregrineConfig.Alerts alerts(final ConfigNode node) {
+        if (node == null) {
+            return new PeregrineConfig.Alerts(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                    List.of());
+        }
+        final Map<String, ConfigNode> entries = node.entries(
+                Set.of("stdout", "file", "dedup_window", "webhooks", "syslog"));
+        final List<PeregrineConfig.Webhook> webhooks = new ArrayList<>();
+        if (entries.containsKey("webhooks")) {
+            for (final ConfigNode item : entries.get("webhooks").items()) {
+                webhook(item).ifPresent(webhooks::add);
+            }
+        }
+        final List<URI> syslog = new ArrayList<>();
+        if (entries.containsKey("syslog")) {
+            for (final ConfigNode item : entries.get("syslog").items()) {
+                syslog(item).ifPresent(syslog::add);
+            }
+        }
+        final Optional<Duration> window = Optional.ofNullable(entries.get("dedup_window"))
+                .flatMap(ConfigNode::duration);
+        return new PeregrineConfig.Alerts(
+                Optional.ofNullable(entries.get("stdout")).flatMap(ConfigNode::bool),
+                Optional.ofNullable(entries.get("file")).flatMap(ConfigNode::path),
+                window, webhooks, syslog);
+    }
+
+    private static Optional<PeregrineConfig.Webhook> webhook(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("url", "format"));
+        final ConfigNode urlNode = entries.get("url");
+        if (urlNode == null) {
+            node.problem("a webhook needs a url");
+            return Optional.empty();
+        }
+        final boolean slack = Optional.ofNullable(entries.get("format"))
+                .flatMap(format -> format.choice(Set.of("generic", "slack")))
+                .map("slack"::equals).orElse(false);
+        return urlNode.nonEmptyText().flatMap(text -> {
+            try {
+                final URI url = new URI(text);
+                final String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+                    urlNode.problem("must be an http:// or https:// URL with a host, not '" + text + "'");
+                    return Optional.empty();
+                }
+                return Optional.of(new PeregrineConfig.Webhook(url, slack));
+            } catch (final URISyntaxException e) {
+                urlNode.problem("is not a URL: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static Optional<URI> syslog(final ConfigNode node) {
+        return node.nonEmptyText().flatMap(text -> {
+            try {
+                final URI uri = new URI(text);
+                final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("udp") || scheme.equals("tcp")) && uri.getHost() != null && uri.getPort() > 0) {
+                    return Optional.of(uri);
+                }
+            } catch (final URISyntaxException e) {
+                // reported below with the expected shape
+            }
+            node.problem("must look like udp://HOST:PORT or tcp://HOST:PORT, not '" + text + "'");
+            return Optional.empty();
+        });
+    }
+}

@@ -1,0 +1,130 @@
+package dev.peregrine.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigReaderTest {
+
+    private static final Path EXAMPLE = Path.of("..", "docs", "peregrine.example.yaml");
+
+    @TempDir
+    Path dir;
+
+    private final ConfigReader reader = new ConfigReader(Map.of("SLACK_WEBHOOK_PATH", "T1/B2/secret")::get);
+
+    @Test
+    void theDocumentedExampleIsAValidConfiguration() throws ConfigException {
+        final PeregrineConfig config = reader.read(EXAMPLE);
+
+        assertThat(config.http().host()).contains("127.0.0.1");
+        assertThat(config.http().port()).contains(8766);
+        assertThat(config.inputs().follow()).containsExactly(Path.of("/var/log/audit/audit.log"),
+                Path.of("/var/log/agent-platform/events.ndjson"));
+        assertThat(config.inputs().format()).contains("auto");
+        assertThat(config.alerts().dedupWindow()).contains(Duration.ofSeconds(60));
+        assertThat(config.alerts().webhooks()).containsExactly(new PeregrineConfig.Webhook(
+                URI.create("https://hooks.slack.com/services/T1/B2/secret"), true));
+        assertThat(config.alerts().syslog()).containsExactly(URI.create("udp://127.0.0.1:514"));
+        assertThat(config.stateDir()).contains(Path.of("/var/lib/peregrine/state"));
+    }
+
+    @Test
+    void anEmptyFileMeansEveryDefault() throws IOException, ConfigException {
+        final PeregrineConfig config = reader.read(write(""));
+
+        assertThat(config.rules()).isEmpty();
+        assertThat(config.http().port()).isEmpty();
+        assertThat(config.alerts().webhooks()).isEmpty();
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileLineColumnAndKeyPath() throws IOException {
+        final Path file = write("""
+                http:
+                  port: 99999
+                inputs:
+                  folow: [/tmp/x]
+                  format: pcap
+                alerts:
+                  dedup_window: soon
+                  webhooks:
+                    - url: ftp://example.com/hook
+                  syslog: [udp://nohost]
+                """);
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).containsExactly(
+                file + ":2:9: http.port: must be between 0 and 65535, not 99999",
+                file + ":4:3: inputs.folow: unknown key (did you mean 'follow'?)",
+                file + ":5:11: inputs.format: must be one of agent, auditd, auto, falco, native, tetragon, not 'pcap'",
+                file + ":7:17: alerts.dedup_window: 'soon' is not a duration; write e.g. 250ms, 90s, 5m, 1h or 0",
+                file + ":9:12: alerts.webhooks[0].url: must be an http:// or https:// URL with a host, not "
+                        + "'ftp://example.com/hook'",
+                file + ":10:12: alerts.syslog[0]: must look like udp://HOST:PORT or tcp://HOST:PORT, not 'udp://nohost'");
+    }
+
+    @Test
+    void anUnsetEnvironmentVariableIsAnErrorUnlessItHasADefault() throws IOException {
+        final Path file = write("""
+                http:
+                  host: ${PEREGRINE_TEST_UNSET_HOST}
+                state_dir: ${PEREGRINE_TEST_UNSET_DIR:-/srv/state}
+                """);
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).containsExactly(file + ":2:9: http.host: environment variable "
+                + "PEREGRINE_TEST_UNSET_HOST is not set (write ${PEREGRINE_TEST_UNSET_HOST:-default} for a default)");
+    }
+
+    @Test
+    void brokenYamlNamesWhereTheParserStopped() throws IOException {
+        final Path file = write("http:\n  port: [8766\n");
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).singleElement().satisfies(problem -> assertThat(problem)
+                .startsWith(file + ":3:1: not valid YAML"));
+    }
+
+    @Test
+    void aKeyGivenTwiceAndAWrongShapeAreBothReported() throws IOException {
+        final Path file = write("""
+                rules: /etc/peregrine/rules
+                alerts: [stdout]
+                rules: /other
+                """);
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).containsExactly(
+                file + ":2:9: alerts: must be a mapping of dedup_window, file, stdout, syslog, webhooks",
+                file + ":3:1: rules: given twice");
+    }
+
+    @Test
+    void aMissingFileIsOneClearProblem() {
+        final Path missing = dir.resolve("nope.yaml");
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(missing));
+
+        assertThat(e.problems()).isEqualTo(List.of(missing + ": no such file"));
+    }
+
+    private Path write(final String text) throws IOException {
+        final Path file = dir.resolve("peregrine.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+}
