@@ -3,13 +3,18 @@ package dev.peregrine.app;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
+import dev.peregrine.collector.ingest.IdentityPattern;
+import dev.peregrine.collector.ingest.IngestLimits;
+import dev.peregrine.collector.ingest.IngestServer;
+import dev.peregrine.collector.ingest.PlatformAccessEvents;
+import dev.peregrine.collector.ingest.TokenBinding;
+import dev.peregrine.collector.procfs.ProcfsSource;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.InputFormat;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.engine.rules.RuleSet;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,7 +37,8 @@ import picocli.CommandLine.Spec;
 /** {@code peregrine run}: the live embedded monitor, until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the monitor: reads events as they arrive, prints alerts as JSON lines on stdout.",
-                "Reads NDJSON from stdin unless --follow names files; stops on SIGINT/SIGTERM or end of stdin.",
+                "Reads stdin unless --follow, --ingest or --procfs says otherwise (at a terminal, watches this host's",
+                "processes); stops on SIGINT/SIGTERM, or when every input has ended.",
                 "Prometheus metrics are served at http://127.0.0.1:8766/metrics by default."})
 final class RunCommand implements Callable<Integer> {
 
@@ -42,15 +48,25 @@ final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
     @Option(names = "--follow", paramLabel = "FILE",
-            description = "Follow this NDJSON file as it grows (tail -F); repeatable. Default: read stdin.")
+            description = "Follow this file as it grows (tail -F); repeatable. Default: read stdin.")
     List<Path> follow = new ArrayList<>();
 
+    @Option(names = "--procfs",
+            description = {"Watch this host's processes through /proc (an execve event per new process, a procexit "
+                    + "per ended one). On by default when nothing else is read and stdin is a terminal."})
+    boolean procfs;
+
+    @Option(names = "--ingest",
+            description = {"Take events over HTTP: POST /v1/events with a bearer token (tokens come from the "
+                    + "config file; without one, a token is generated and printed at start)."})
+    boolean ingest;
+
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_HTTP_PORT,
-            description = "Port of the metrics endpoint; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+            description = "Port of the HTTP endpoint (metrics, health, ingest); 0 turns it off. Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
     @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "${env:PEREGRINE_HTTP_HOST:-127.0.0.1}",
-            description = "Address the metrics endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
+            description = "Address the HTTP endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -67,24 +83,57 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Whether stdin is read; decided from the options and the config file. */
+    private boolean stdin;
+
+    /** Ingest clients from the config file. */
+    private List<PeregrineConfig.Token> tokens = List.of();
+
     @Override
     public Integer call() throws Exception {
-        boolean stdin = follow.isEmpty();
+        final ParseResult given = spec.commandLine().getParseResult();
+        stdin = follow.isEmpty() && !ingest && !procfs;
         if (config != null) {
-            stdin = applyConfig(readConfig(config));
+            applyConfig(readConfig(config), given);
+        }
+        if (!stdin && follow.isEmpty() && !ingest && !procfs) {
+            throw new UsageException("nothing to read: give --follow FILE, --ingest or --procfs, or read stdin");
+        }
+        if (stdin && follow.isEmpty() && !ingest && !procfs && System.console() != null) {
+            // `peregrine run` typed at a terminal: nobody is going to type events, so watch this host
+            stdin = false;
+            procfs = true;
+        }
+        if (ingest && httpPort == 0) {
+            throw new UsageException("--ingest needs the HTTP endpoint: give a --http-port other than 0");
         }
         input.validate();
         final RuleSet rules = RuleFiles.load(output.rules);
         final List<EventSource> sources = new ArrayList<>();
+        final List<String> described = new ArrayList<>();
         if (stdin) {
             sources.add(input.format.stdin(input.maxLineBytes));
+            described.add("stdin");
         }
         for (final Path file : follow) {
             sources.add(input.format.followed(file, input.maxLineBytes));
+            described.add(file.toString());
+        }
+        if (procfs) {
+            sources.add(new ProcfsSource());
+            described.add("this host's processes (/proc)");
+        }
+        IngestServer ingestServer = null;
+        if (ingest) {
+            final PlatformAccessEvents platform = new PlatformAccessEvents();
+            ingestServer = new IngestServer(ingestTokens(), IngestLimits.DEFAULTS, platform);
+            sources.add(ingestServer);
+            sources.add(platform);
+            described.add("HTTP ingest");
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
         final PipelineMetrics metrics = new PipelineMetrics(registry);
-        final HTTPServer http = startHttp(registry);
+        final HttpEndpoint http = startHttp(registry, ingestServer);
         final CountDownLatch finished = new CountDownLatch(1);
         try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
                 EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
@@ -94,8 +143,7 @@ final class RunCommand implements Callable<Integer> {
                 awaitQuietly(finished);
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
-            final String inputs = stdin ? (follow.isEmpty() ? "stdin" : "stdin and " + follow) : follow.toString();
-            LOG.info("monitoring {} with {} active rules", inputs, rules.activeRules().size());
+            LOG.info("monitoring {} with {} active rules", String.join(", ", described), rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
             removeQuietly(stopper);
             LOG.info("stopped: {} events, {} rejected, {} alerts", summary.eventsAccepted(),
@@ -110,6 +158,20 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The configured ingest clients, or one generated token bound to any identity, printed once. */
+    private List<TokenBinding> ingestTokens() {
+        if (tokens.isEmpty()) {
+            final String secret = TokenBinding.generateToken();
+            // stderr, not the log: a log may be shipped elsewhere; the operator at the console needs it once
+            spec.commandLine().getErr().println("peregrine: no ingest tokens configured; this run accepts "
+                    + "Authorization: Bearer " + secret + " (bound to any identity; configure ingest.tokens to bind "
+                    + "clients to their agents)");
+            return List.of(new TokenBinding("generated", secret, IdentityPattern.ANY));
+        }
+        return tokens.stream().map(token -> new TokenBinding(token.name(), token.secret(), new IdentityPattern(
+                token.agent().orElse(null), token.session().orElse(null), token.sandbox().orElse(null)))).toList();
+    }
+
     private static PeregrineConfig readConfig(final Path file) {
         try {
             return ConfigReader.withSystemEnvironment().read(file);
@@ -118,13 +180,8 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Takes every setting of the file whose option was not given on the command line.
-     *
-     * @return whether stdin is read
-     */
-    private boolean applyConfig(final PeregrineConfig file) {
-        final ParseResult given = spec.commandLine().getParseResult();
+    /** Takes every setting of the file whose option was not given on the command line. */
+    private void applyConfig(final PeregrineConfig file, final ParseResult given) {
         if (!given.hasMatchedOption("--http-host")) {
             file.http().host().ifPresent(host -> httpHost = host);
         }
@@ -134,6 +191,13 @@ final class RunCommand implements Callable<Integer> {
         if (!given.hasMatchedOption("--follow")) {
             follow = new ArrayList<>(file.inputs().follow());
         }
+        if (!given.hasMatchedOption("--procfs")) {
+            file.inputs().procfs().ifPresent(on -> procfs = on);
+        }
+        if (!given.hasMatchedOption("--ingest")) {
+            file.ingest().enabled().ifPresent(on -> ingest = on);
+        }
+        tokens = file.ingest().tokens();
         if (!given.hasMatchedOption("--format")) {
             file.inputs().format().ifPresent(format -> input.format = InputFormat.valueOf(format.toUpperCase(Locale.ROOT)));
         }
@@ -157,23 +221,25 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!given.hasMatchedOption("--webhook") && !file.alerts().webhooks().isEmpty()) {
             output.webhooks = file.alerts().webhooks().stream()
-                    .map(hook -> (hook.slack() ? "slack:" : "") + hook.url()).collect(Collectors.toCollection(ArrayList::new));
+                    .map(hook -> (hook.slack() ? "slack:" : "") + hook.url())
+                    .collect(Collectors.toCollection(ArrayList::new));
         }
         if (!given.hasMatchedOption("--syslog") && !file.alerts().syslog().isEmpty()) {
             output.syslogs = new ArrayList<>(file.alerts().syslog());
         }
-        return follow.isEmpty() || file.inputs().stdin().orElse(false);
+        // stdin only when nothing else is read, unless the file asks for it too
+        stdin = file.inputs().stdin().orElse(follow.isEmpty() && !ingest && !procfs);
     }
 
-    private HTTPServer startHttp(final PrometheusRegistry registry) {
+    private HttpEndpoint startHttp(final PrometheusRegistry registry, final IngestServer ingestServer) {
         if (httpPort == 0) {
             return null;
         }
         try {
-            final HTTPServer server = HTTPServer.builder().hostname(httpHost).port(httpPort).registry(registry)
-                    .buildAndStart();
-            LOG.info("metrics at http://{}:{}/metrics", httpHost, server.getPort());
-            return server;
+            final HttpEndpoint endpoint = HttpEndpoint.start(httpHost, httpPort, registry, ingestServer);
+            LOG.info("metrics at http://{}:{}/metrics{}", httpHost, endpoint.port(),
+                    ingestServer == null ? "" : ", ingest at POST /v1/events");
+            return endpoint;
         } catch (final IOException e) {
             throw new UsageException("cannot listen on " + httpHost + ":" + httpPort + " (" + e.getMessage()
                     + "); choose another --http-port, or 0 to turn the endpoint off");

@@ -86,9 +86,10 @@ public final class ConfigReader {
 
     private static PeregrineConfig read(final ConfigNode root, final List<String> problems, final String file) {
         final Map<String, ConfigNode> top = root == null ? Map.of()
-                : root.entries(Set.of("http", "inputs", "rules", "alerts", "state_dir", "detections"));
+                : root.entries(Set.of("http", "inputs", "ingest", "rules", "alerts", "state_dir", "detections"));
         final PeregrineConfig.Http http = http(top.get("http"));
         final PeregrineConfig.Inputs inputs = inputs(top.get("inputs"));
+        final PeregrineConfig.Ingest ingest = ingest(top.get("ingest"));
         final List<Path> rules = new ArrayList<>();
         if (top.containsKey("rules")) {
             for (final ConfigNode item : top.get("rules").items()) {
@@ -104,7 +105,7 @@ public final class ConfigReader {
                     }
                     return new PeregrineConfig.Section(node.file(), node.keyPath(), node.yaml());
                 });
-        return new PeregrineConfig(http, inputs, rules, alerts, stateDir, detections);
+        return new PeregrineConfig(http, inputs, ingest, rules, alerts, stateDir, detections);
     }
 
     private static PeregrineConfig.Http http(final ConfigNode node) {
@@ -120,10 +121,10 @@ public final class ConfigReader {
     private static PeregrineConfig.Inputs inputs(final ConfigNode node) {
         if (node == null) {
             return new PeregrineConfig.Inputs(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
         final Map<String, ConfigNode> entries = node.entries(
-                Set.of("follow", "stdin", "format", "max_line_bytes", "dead_letter"));
+                Set.of("follow", "stdin", "procfs", "format", "max_line_bytes", "dead_letter"));
         final List<Path> follow = new ArrayList<>();
         if (entries.containsKey("follow")) {
             for (final ConfigNode item : entries.get("follow").items()) {
@@ -132,9 +133,54 @@ public final class ConfigReader {
         }
         return new PeregrineConfig.Inputs(follow,
                 Optional.ofNullable(entries.get("stdin")).flatMap(ConfigNode::bool),
+                Optional.ofNullable(entries.get("procfs")).flatMap(ConfigNode::bool),
                 Optional.ofNullable(entries.get("format")).flatMap(format -> format.choice(FORMATS)),
                 Optional.ofNullable(entries.get("max_line_bytes")).flatMap(max -> max.integer(1024, 64 << 20)),
                 Optional.ofNullable(entries.get("dead_letter")).flatMap(ConfigNode::path));
+    }
+
+    private static PeregrineConfig.Ingest ingest(final ConfigNode node) {
+        if (node == null) {
+            return new PeregrineConfig.Ingest(Optional.empty(), List.of());
+        }
+        final Map<String, ConfigNode> entries = node.entries(Set.of("enabled", "tokens"));
+        final List<PeregrineConfig.Token> tokens = new ArrayList<>();
+        final Set<String> names = new java.util.HashSet<>();
+        if (entries.containsKey("tokens")) {
+            for (final ConfigNode item : entries.get("tokens").items()) {
+                token(item).ifPresent(token -> {
+                    if (!names.add(token.name())) {
+                        item.problem("a second token named '" + token.name() + "'; names must be unique");
+                    } else {
+                        tokens.add(token);
+                    }
+                });
+            }
+        }
+        return new PeregrineConfig.Ingest(Optional.ofNullable(entries.get("enabled")).flatMap(ConfigNode::bool),
+                tokens);
+    }
+
+    private static Optional<PeregrineConfig.Token> token(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("name", "token", "agent", "session", "sandbox"));
+        if (!entries.containsKey("name") || !entries.containsKey("token")) {
+            node.problem("a token needs a name and a token (write token: ${ENV_VAR} to keep the secret out of the file)");
+            return Optional.empty();
+        }
+        final Optional<String> name = entries.get("name").nonEmptyText();
+        final Optional<String> secret = entries.get("token").nonEmptyText();
+        if (secret.isPresent() && secret.get().length() < 16) {
+            entries.get("token").problem("is too short to be a secret: use at least 16 characters "
+                    + "(peregrine prints a generated one when ingest starts without tokens)");
+            return Optional.empty();
+        }
+        if (name.isEmpty() || secret.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PeregrineConfig.Token(name.get(), secret.get(),
+                Optional.ofNullable(entries.get("agent")).flatMap(ConfigNode::nonEmptyText),
+                Optional.ofNullable(entries.get("session")).flatMap(ConfigNode::nonEmptyText),
+                Optional.ofNullable(entries.get("sandbox")).flatMap(ConfigNode::nonEmptyText)));
     }
 
     private static PeregrineConfig.Alerts alerts(final ConfigNode node) {

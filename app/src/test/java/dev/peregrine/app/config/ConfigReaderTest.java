@@ -36,6 +36,39 @@ class ConfigReaderTest {
                 URI.create("https://hooks.slack.com/services/T1/B2/secret"), true));
         assertThat(config.alerts().syslog()).containsExactly(URI.create("udp://127.0.0.1:514"));
         assertThat(config.stateDir()).contains(Path.of("/var/lib/peregrine/state"));
+        assertThat(config.inputs().procfs()).contains(false);
+        assertThat(config.ingest().enabled()).contains(true);
+        assertThat(config.ingest().tokens()).singleElement().satisfies(token -> {
+            assertThat(token.name()).isEqualTo("ci-runner");
+            assertThat(token.agent()).contains("ci-runner");
+            assertThat(token.sandbox()).contains("sbx-*");
+            assertThat(token.session()).isEmpty();
+            assertThat(token.toString()).as("the secret never reaches a log").doesNotContain(token.secret());
+        });
+    }
+
+    @Test
+    void ingestTokensNeedANameAndALongSecretAndUniqueNames() throws IOException {
+        final Path file = write("""
+                ingest:
+                  tokens:
+                    - name: a
+                      token: short
+                    - token: 0123456789abcdef0123
+                    - name: b
+                      token: 0123456789abcdef0123
+                    - name: b
+                      token: fedcba98765432100123
+                """);
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).containsExactly(
+                file + ":4:14: ingest.tokens[0].token: is too short to be a secret: use at least 16 characters "
+                        + "(peregrine prints a generated one when ingest starts without tokens)",
+                file + ":5:7: ingest.tokens[1]: a token needs a name and a token (write token: ${ENV_VAR} to keep "
+                        + "the secret out of the file)",
+                file + ":8:7: ingest.tokens[3]: a second token named 'b'; names must be unique");
     }
 
     @Test

@@ -38,7 +38,9 @@ public record Rejection(String source, long line, Reason reason, String message,
         /** The bytes are not valid UTF-8. */
         INVALID_ENCODING,
         /** The record is in no format this source understands. */
-        UNKNOWN_FORMAT;
+        UNKNOWN_FORMAT,
+        /** The record claims an agent, session or sandbox identity its ingest token is not bound to. */
+        IDENTITY_NOT_ALLOWED;
 
         /** The label value used in metrics and dead-letter files. */
         public String label() {

@@ -1,0 +1,494 @@
+package dev.peregrine.collector.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.peregrine.collector.deadletter.Rejection;
+import dev.peregrine.collector.deadletter.Rejection.Reason;
+import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.collector.source.SourceListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authenticated HTTP ingest API as an {@link EventSource}: events clients {@code POST} come
+ * out of {@link #read} like those of any other source, into the same pipeline.
+ *
+ * <h2>Endpoints</h2>
+ * {@code POST /v1/events} with {@code Authorization: Bearer <token>} and a body of NDJSON
+ * (native or agent events, spec §2.1/§2.2, decided per line) or a JSON array of such objects.
+ * {@code GET /healthz} answers {@code 200 {"status":"ok",…}} (no token needed; 503 once closed).
+ * Mount both on a server the application owns ({@link #mount}), or let this class own one
+ * ({@link #listen}).
+ *
+ * <h2>Answers to {@code POST /v1/events}</h2>
+ * The body is JSON: {@code {"accepted":N,"rejected":M,"errors":[{"line":L,"reason":"…","message":"…"}]}}
+ * (errors are listed up to {@link IngestLimits#maxErrorsListed()}; lines of an array body are
+ * its elements). Checked in this order:
+ * <table>
+ *   <caption>status codes</caption>
+ *   <tr><td>405</td><td>not a POST</td></tr>
+ *   <tr><td>401</td><td>no bearer token, or one that is not configured</td></tr>
+ *   <tr><td>503</td><td>the source is closed</td></tr>
+ *   <tr><td>413</td><td>body over {@link IngestLimits#maxBodyBytes()} (by Content-Length, before reading, or while reading)</td></tr>
+ *   <tr><td>429</td><td>the token's rate is used up ({@code Retry-After} says when to come back), or the queue
+ *       cannot take the whole request (backpressure, {@code Retry-After: 1}); nothing of the request is taken</td></tr>
+ *   <tr><td>403</td><td>an event claims an identity the token is not bound to: nothing of the request is taken;
+ *       the violating lines (and any malformed ones) are dead-lettered, each violation goes to the
+ *       {@link IdentityViolationListener}</td></tr>
+ *   <tr><td>400</td><td>no line became an event (all rejected, or an empty body)</td></tr>
+ *   <tr><td>207</td><td>some lines became events and were taken, others were rejected (see {@code errors})</td></tr>
+ *   <tr><td>200</td><td>every line became an event and was taken</td></tr>
+ * </table>
+ * A request is taken whole or not at all: after a 200 or 207 every accepted event comes out of
+ * {@link #read} exactly once, in body order, and after any other status none does, so a client
+ * retries 429s and 5xx as they are. Rejected lines of a 207 or 400 go to the listener as
+ * {@link Rejection}s (source {@value #NAME}, message naming the token and client), to be
+ * dead-lettered like any source's.
+ *
+ * <h2>Identity</h2>
+ * Each token is bound to an {@link IdentityPattern}: events that lack {@code agent.id},
+ * {@code agent.session} or {@code sandbox.id} get them from the binding's literal patterns;
+ * events that claim a value outside the binding are refused as above.
+ *
+ * <h2>Memory</h2>
+ * Bodies are bounded, and the queue holds at most {@link IngestLimits#queueCapacity()} events
+ * and rejections over all clients: a slow pipeline makes clients wait (429), not the heap grow.
+ */
+public final class IngestServer implements EventSource {
+
+    /** The source name, in metrics and dead-letter records. */
+    public static final String NAME = "http-ingest";
+
+    /** Where events are posted. */
+    public static final String EVENTS_PATH = "/v1/events";
+
+    /** The liveness endpoint. */
+    public static final String HEALTH_PATH = "/healthz";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Object CLOSED = new Object();
+    private static final String BEARER = "Bearer ";
+    private static final int OWN_SERVER_THREADS = 4;
+
+    private final Map<String, Bound> tokensByDigest = new HashMap<>();
+    private final IngestLimits limits;
+    private final IdentityViolationListener violations;
+    private final Clock clock;
+    private final IngestStats stats = new IngestStats();
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Semaphore capacity;
+    private final Object enqueueLock = new Object();
+    private final BodyParser bodies;
+    private boolean closed;
+    private HttpServer ownServer;
+    private ExecutorService ownExecutor;
+
+    /** A token with its rate limiter. */
+    private record Bound(TokenBinding binding, TokenBucket bucket) {
+    }
+
+    /**
+     * @param tokens     the tokens accepted, with their identities; names and tokens must be unique
+     * @param limits     body, line, queue and rate bounds
+     * @param violations told of every event refused for its identity (the {@code ingest_spoof} alert)
+     */
+    public IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
+                        final IdentityViolationListener violations) {
+        this(tokens, limits, violations, Clock.systemUTC(), System::nanoTime);
+    }
+
+    IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
+                 final IdentityViolationListener violations, final Clock clock, final LongSupplier nanoTime) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.violations = Objects.requireNonNull(violations, "violations");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.capacity = new Semaphore(limits.queueCapacity());
+        this.bodies = new BodyParser(NAME, limits.maxLineBytes());
+        final Map<String, String> names = new HashMap<>();
+        for (final TokenBinding token : tokens) {
+            if (names.put(token.name(), token.name()) != null) {
+                throw new IllegalArgumentException("ingest token name '" + token.name() + "' is used twice");
+            }
+            final Bound previous = tokensByDigest.put(TokenBinding.digest(token.token()),
+                    new Bound(token, new TokenBucket(limits.eventsPerSecond(), limits.burst(), nanoTime)));
+            if (previous != null) {
+                throw new IllegalArgumentException("ingest tokens '" + previous.binding().name() + "' and '"
+                        + token.name() + "' have the same secret");
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The counters of this API. */
+    public IngestStats stats() {
+        return stats;
+    }
+
+    /** Events and rejections waiting for {@link #read}. */
+    public int queued() {
+        return limits.queueCapacity() - capacity.availablePermits();
+    }
+
+    /** The handler of {@value #EVENTS_PATH}. */
+    public HttpHandler eventsHandler() {
+        return this::handleEvents;
+    }
+
+    /** The handler of {@value #HEALTH_PATH}. */
+    public HttpHandler healthHandler() {
+        return this::handleHealth;
+    }
+
+    /** Adds {@value #EVENTS_PATH} and {@value #HEALTH_PATH} to {@code server}, which its owner starts and stops. */
+    public void mount(final HttpServer server) {
+        server.createContext(EVENTS_PATH, eventsHandler());
+        server.createContext(HEALTH_PATH, healthHandler());
+    }
+
+    /**
+     * Starts a server of this API's own on {@code address} (port 0: any free port), stopped by
+     * {@link #close()}; returns the address it is bound to.
+     */
+    public InetSocketAddress listen(final InetSocketAddress address) throws IOException {
+        synchronized (enqueueLock) {
+            if (ownServer != null) {
+                throw new IllegalStateException("already listening on " + ownServer.getAddress());
+            }
+            final HttpServer server = HttpServer.create(address, 0);
+            final AtomicInteger threads = new AtomicInteger();
+            ownExecutor = Executors.newFixedThreadPool(OWN_SERVER_THREADS, task -> {
+                final Thread thread = new Thread(task, "peregrine-ingest-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+            server.setExecutor(ownExecutor);
+            mount(server);
+            server.start();
+            ownServer = server;
+            return server.getAddress();
+        }
+    }
+
+    /**
+     * Hands queued events and rejections to {@code listener} until {@link #close()}, then the
+     * ones still queued, then returns. One reader at a time.
+     */
+    @Override
+    public void read(final SourceListener listener) throws IOException {
+        try {
+            while (true) {
+                final Object item = queue.take();
+                if (item == CLOSED) {
+                    // Put back, so that a later read (or another reader) ends too.
+                    queue.add(CLOSED);
+                    return;
+                }
+                capacity.release();
+                if (item instanceof Event event) {
+                    listener.onEvent(event);
+                } else {
+                    listener.onRejected((Rejection) item);
+                }
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Refuses new requests (503), lets {@link #read} drain what was taken, and stops a server of its own. */
+    @Override
+    public void close() {
+        final HttpServer server;
+        final ExecutorService executor;
+        synchronized (enqueueLock) {
+            if (!closed) {
+                closed = true;
+                queue.add(CLOSED);
+            }
+            server = ownServer;
+            executor = ownExecutor;
+            ownServer = null;
+            ownExecutor = null;
+        }
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    private void handleHealth(final HttpExchange exchange) throws IOException {
+        try (exchange) {
+            final boolean open;
+            synchronized (enqueueLock) {
+                open = !closed;
+            }
+            final ByteArrayOutputStream body = new ByteArrayOutputStream();
+            try (JsonGenerator json = JSON.createGenerator(body)) {
+                json.writeStartObject();
+                json.writeStringField("status", open ? "ok" : "closed");
+                json.writeNumberField("queued", queued());
+                json.writeNumberField("queue_capacity", limits.queueCapacity());
+                json.writeEndObject();
+            }
+            send(exchange, open ? 200 : 503, body.toByteArray());
+        }
+    }
+
+    private void handleEvents(final HttpExchange exchange) throws IOException {
+        try (exchange) {
+            final int status = answer(exchange);
+            stats.request(status);
+        } catch (final IOException | RuntimeException e) {
+            // The client went away mid-request, or a bug: nothing was taken unless a 2xx was sent.
+            LOG.warn("{}: request from {} failed: {}", NAME, exchange.getRemoteAddress(), e.toString());
+            throw e;
+        }
+    }
+
+    /** Answers one POST; returns the status sent. */
+    private int answer(final HttpExchange exchange) throws IOException {
+        final String remote = remote(exchange);
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            return error(exchange, 405, "method_not_allowed", "use POST to send events");
+        }
+        final Bound token = authenticate(exchange);
+        if (token == null) {
+            LOG.warn("{}: refused a request from {} without a valid bearer token", NAME, remote);
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"peregrine\"");
+            return error(exchange, 401, "unauthorized", "send a configured token as 'Authorization: Bearer <token>'");
+        }
+        if (isClosed()) {
+            return error(exchange, 503, "closed", "the collector is shutting down; retry against its successor");
+        }
+        final String lengthHeader = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (lengthHeader != null && parseLength(lengthHeader) > limits.maxBodyBytes()) {
+            return tooLarge(exchange, token, remote, lengthHeader);
+        }
+        final long wait = token.bucket().admit();
+        if (wait > 0) {
+            final long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+            return error(exchange, 429, "rate_limited", "token '" + token.binding().name() + "' is over its rate of "
+                    + limits.eventsPerSecond() + " events/s; retry after " + seconds + " s");
+        }
+        final byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(limits.maxBodyBytes() + 1);
+        }
+        stats.bytes(body.length);
+        if (body.length > limits.maxBodyBytes()) {
+            return tooLarge(exchange, token, remote, "more than " + limits.maxBodyBytes());
+        }
+        final String who = "token '" + token.binding().name() + "' from " + remote;
+        final Batch batch = bodies.parse(body, body.length, who);
+        token.bucket().pay(batch.records);
+        final List<Rejection> spoofed = checkIdentity(body, batch, token.binding(), remote, who);
+        if (!spoofed.isEmpty()) {
+            return forbidden(exchange, batch, spoofed, who);
+        }
+        if (!enqueue(batch.events, batch.rejections)) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            return error(exchange, 429, "queue_full", "the collector's queue cannot take " + batch.records
+                    + " more records now; nothing was taken, retry the whole request");
+        }
+        stats.accepted(batch.events.size());
+        countRejections(batch.rejections);
+        if (!batch.rejections.isEmpty()) {
+            LOG.warn("{}: {}: {} of {} lines rejected, kept in the dead-letter file; first: line {}: {}", NAME, who,
+                    batch.rejections.size(), batch.records, batch.rejections.get(0).line(),
+                    batch.rejections.get(0).message());
+        }
+        final int status = batch.events.isEmpty() ? 400 : batch.rejections.isEmpty() ? 200 : 207;
+        final String emptyNote = batch.records == 0 ? "the body holds no events" : null;
+        return report(exchange, status, batch.events.size(), batch.rejections, emptyNote);
+    }
+
+    /**
+     * Fills absent identity fields from the binding and collects the events that claim one
+     * outside it, as rejections; reports each violation.
+     */
+    private List<Rejection> checkIdentity(final byte[] body, final Batch batch, final TokenBinding token, final String remote,
+                                          final String who) {
+        final List<Rejection> spoofed = new ArrayList<>();
+        for (int i = 0; i < batch.events.size(); i++) {
+            final Event event = batch.events.get(i);
+            final Field field = token.identity().violatedBy(event);
+            if (field == null) {
+                batch.events.set(i, token.identity().fill(event));
+                continue;
+            }
+            final long line = batch.eventLines.get(i);
+            final String claimed = event.getString(field);
+            final String allowed = token.identity().patternFor(field);
+            stats.violation();
+            final IdentityViolation violation = new IdentityViolation(token.name(), field.name(), claimed, allowed,
+                    remote, line, clock.instant());
+            try {
+                violations.onViolation(violation);
+            } catch (final RuntimeException e) {
+                LOG.error("{}: the identity violation listener failed on {}", NAME, violation, e);
+            }
+            final int[] range = batch.eventRanges.get(i);
+            spoofed.add(bodies.rejection(body, range[0], range[1], line, Reason.IDENTITY_NOT_ALLOWED, who,
+                    field.name() + " '" + claimed + "' is not allowed for this token (allowed: '" + allowed + "')"));
+        }
+        return spoofed;
+    }
+
+    private int forbidden(final HttpExchange exchange, final Batch batch, final List<Rejection> spoofed,
+                          final String who) throws IOException {
+        LOG.warn("{}: {}: refused a request of {} lines: {} claim an identity outside the token's binding; first: "
+                + "line {}: {}", NAME, who, batch.records, spoofed.size(), spoofed.get(0).line(), spoofed.get(0).message());
+        final List<Rejection> kept = new ArrayList<>(spoofed);
+        kept.addAll(batch.rejections);
+        kept.sort((a, b) -> Long.compare(a.line(), b.line()));
+        if (!enqueue(List.of(), kept)) {
+            // The dead-letter path is full: the log line is then the record of them.
+            for (final Rejection rejection : kept) {
+                LOG.warn("{}: queue full, not dead-lettered: line {} ({}) sha256 {}: {}", NAME, rejection.line(),
+                        rejection.reason().label(), rejection.rawSha256(), rejection.message());
+            }
+        }
+        countRejections(kept);
+        return report(exchange, 403, 0, kept, "events claim an identity this token is not bound to; "
+                + "nothing of the request was taken");
+    }
+
+    /** Takes all of {@code events} and {@code rejections}, in that order of lines, or nothing. */
+    private boolean enqueue(final List<Event> events, final List<Rejection> rejections) {
+        final int count = events.size() + rejections.size();
+        synchronized (enqueueLock) {
+            if (closed || !capacity.tryAcquire(count)) {
+                return false;
+            }
+            queue.addAll(events);
+            queue.addAll(rejections);
+        }
+        return true;
+    }
+
+    private int tooLarge(final HttpExchange exchange, final Bound token, final String remote, final String size)
+            throws IOException {
+        LOG.warn("{}: refused a body of {} bytes from token '{}' at {}: the limit is {}", NAME, size,
+                token.binding().name(), remote, limits.maxBodyBytes());
+        // The rest of the body is not read: the connection cannot be reused.
+        exchange.getResponseHeaders().set("Connection", "close");
+        return error(exchange, 413, "body_too_large", "the body is over " + limits.maxBodyBytes()
+                + " bytes; send fewer events per request");
+    }
+
+    private Bound authenticate(final HttpExchange exchange) {
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        return tokensByDigest.get(TokenBinding.digest(header.substring(BEARER.length()).strip()));
+    }
+
+    private boolean isClosed() {
+        synchronized (enqueueLock) {
+            return closed;
+        }
+    }
+
+    private void countRejections(final List<Rejection> rejections) {
+        for (final Rejection rejection : rejections) {
+            stats.rejected(rejection.reason().label());
+        }
+    }
+
+    private int report(final HttpExchange exchange, final int status, final int accepted,
+                       final List<Rejection> rejections, final String message) throws IOException {
+        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (JsonGenerator json = JSON.createGenerator(body)) {
+            json.writeStartObject();
+            json.writeNumberField("accepted", accepted);
+            json.writeNumberField("rejected", rejections.size());
+            if (message != null) {
+                json.writeStringField("message", message);
+            }
+            json.writeArrayFieldStart("errors");
+            final int listed = Math.min(rejections.size(), limits.maxErrorsListed());
+            for (int i = 0; i < listed; i++) {
+                final Rejection rejection = rejections.get(i);
+                json.writeStartObject();
+                json.writeNumberField("line", rejection.line());
+                json.writeStringField("reason", rejection.reason().label());
+                json.writeStringField("message", rejection.message());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            if (listed < rejections.size()) {
+                json.writeNumberField("errors_not_listed", rejections.size() - listed);
+            }
+            json.writeEndObject();
+        }
+        send(exchange, status, body.toByteArray());
+        return status;
+    }
+
+    private static int error(final HttpExchange exchange, final int status, final String error, final String message)
+            throws IOException {
+        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (JsonGenerator json = JSON.createGenerator(body)) {
+            json.writeStartObject();
+            json.writeNumberField("accepted", 0);
+            json.writeStringField("error", error);
+            json.writeStringField("message", message);
+            json.writeEndObject();
+        }
+        send(exchange, status, body.toByteArray());
+        return status;
+    }
+
+    private static void send(final HttpExchange exchange, final int status, final byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static long parseLength(final String header) {
+        try {
+            return Long.parseLong(header.strip());
+        } catch (final NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String remote(final HttpExchange exchange) {
+        final InetSocketAddress address = exchange.getRemoteAddress();
+        return address == null ? "unknown" : address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}
