@@ -2,23 +2,28 @@ package dev.peregrine.app;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertSink;
+import dev.peregrine.alerting.FanOutSink;
 import dev.peregrine.alerting.dedup.DedupConfig;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
-import dev.peregrine.alerting.FanOutSink;
 import dev.peregrine.alerting.jsonl.JsonLinesSink;
+import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
 import dev.peregrine.collector.proctree.ProcessTrees;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.DetectionEngine;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
-import dev.peregrine.engine.falco.FalcoRuleEvaluator;
-import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
+import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.state.InMemoryStateStore;
+import dev.peregrine.engine.state.StateStore;
+import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +58,33 @@ final class Monitor implements AutoCloseable {
     static Monitor assemble(final List<EventSource> sources, final RuleSet rules, final InputOptions input,
                             final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
                             final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
+        return assemble(sources, rules, input, output, stdout, metrics, null, Detections.rulesOnly(), ordering,
+                moreSinks);
+    }
+
+    /**
+     * What the detection stage runs after the rule files' rules and cep items.
+     *
+     * @param builtIns         built-in detectors, in order
+     * @param state            where they keep what they learn; closed (final snapshot) when the pipeline stops
+     * @param allowedLateness  how late an event may arrive and still be sorted into event-time order
+     */
+    record Detections(List<Detector> builtIns, StateStore state, Duration allowedLateness) {
+
+        /** The rule files alone: what {@code rules test} checks. */
+        static Detections rulesOnly() {
+            return new Detections(List.of(), new InMemoryStateStore(), ReorderBuffer.DEFAULT_ALLOWED_LATENESS);
+        }
+    }
+
+    /**
+     * As above, with the built-in detections and per-sink delivery counters registered in
+     * {@code sinkMetrics} (null for none).
+     */
+    static Monitor assemble(final List<EventSource> sources, final RuleSet rules, final InputOptions input,
+                            final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
+                            final PrometheusSinkMetrics sinkMetrics, final Detections detections,
+                            final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
         final List<AlertSink> outputs = new ArrayList<>();
         if (!output.noStdoutAlerts) {
             outputs.add(JsonLinesSink.toWriter(stdout));
@@ -64,18 +96,21 @@ final class Monitor implements AutoCloseable {
                 throw new UsageException("cannot write alerts file " + output.alertsFile + ": " + e.getMessage());
             }
         }
-        outputs.addAll(output.networkSinks(Peregrine.version()));
-        final List<Detector> detectors = new ArrayList<>();
-        detectors.add(new FalcoRuleEvaluator(rules));
+        outputs.addAll(output.networkSinks(Peregrine.version(), sinkMetrics));
+        final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
         AlertSink delivered = new FanOutSink(outputs);
         final Optional<DedupConfig> dedup = output.dedup(rules);
         DeduplicatingSink deduplicating = null;
         if (dedup.isPresent()) {
             deduplicating = new DeduplicatingSink(delivered, dedup.get());
             delivered = deduplicating;
-            // last, so the window clock moves only after the event's own alerts were deduplicated
-            detectors.add(new DedupClock(deduplicating));
+            // after every detector, and inside the engine so it sees the same (reordered) event time:
+            // the window clock moves only after the event's own alerts were deduplicated
+            afterRules.add(new DedupClock(deduplicating));
         }
+        afterRules.add(new StateSnapshots(detections.state()));
+        final List<Detector> detectors = List.of(new DetectionEngine(rules, RuleFiles.cepProgram(rules), afterRules,
+                detections.allowedLateness()));
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);
         final AlertSink sink = new FanOutSink(all);
@@ -100,6 +135,23 @@ final class Monitor implements AutoCloseable {
                 // the pipeline counts and logs this as a failure of this detector; the stream goes on
                 throw new UncheckedIOException("delivering an alert summary failed", e);
             }
+        }
+    }
+
+    /** Writes learned state as event time moves (at most once a period), and a last time when the pipeline stops. */
+    private record StateSnapshots(StateStore state) implements Detector {
+        @Override
+        public void onEvent(final Event event, final Consumer<Alert> alerts) {
+        }
+
+        @Override
+        public void onTimeAdvance(final long eventTimeNanos, final Consumer<Alert> alerts) {
+            state.snapshotIfDue();
+        }
+
+        @Override
+        public void close() {
+            state.close();
         }
     }
 

@@ -8,6 +8,16 @@ import dev.peregrine.alerting.syslog.SyslogTransport;
 import dev.peregrine.alerting.webhook.WebhookConfig;
 import dev.peregrine.alerting.webhook.WebhookFormat;
 import dev.peregrine.alerting.webhook.WebhookSink;
+import dev.peregrine.alerting.elasticsearch.ElasticsearchConfig;
+import dev.peregrine.alerting.elasticsearch.ElasticsearchSink;
+import dev.peregrine.alerting.kafka.KafkaAlertSink;
+import dev.peregrine.alerting.kafka.KafkaSinkConfig;
+import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
+import dev.peregrine.alerting.metrics.SinkMetrics;
+import dev.peregrine.alerting.spool.SpoolConfig;
+import dev.peregrine.alerting.spool.SpoolingSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.peregrine.engine.rules.RuleDef;
@@ -18,10 +28,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that raises alerts: rule files and alert destinations. */
 final class OutputOptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutputOptions.class);
+
+    /** Alerts per bulk request to Elasticsearch or Kafka. */
+    private static final int BULK_BATCH = 500;
+
+    /** Longest an alert waits for its bulk batch to fill: a SOC sees it within this. */
+    private static final Duration BATCH_DELAY = Duration.ofMillis(200);
 
     @Option(names = {"-r", "--rules"}, paramLabel = "FILE|DIR",
             description = "Rule file or directory of *.yaml files; repeatable. Replaces the shipped rules.")
@@ -43,6 +63,30 @@ final class OutputOptions {
             description = "Also send each alert as CEF over syslog (RFC 5424) to this address; repeatable.")
     List<URI> syslogs = new ArrayList<>();
 
+    @Option(names = "--elasticsearch", paramLabel = "URL",
+            description = {"Also index each alert into Elasticsearch (8.x) at this URL as an ECS document, id = alert "
+                    + "id, so a re-sent alert overwrites itself. API key from env PEREGRINE_ES_API_KEY."})
+    URI elasticsearch;
+
+    @Option(names = "--elasticsearch-index", paramLabel = "NAME", defaultValue = ElasticsearchConfig.DEFAULT_INDEX,
+            description = "Index for --elasticsearch; its template with explicit mappings is installed at start. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String elasticsearchIndex;
+
+    @Option(names = "--kafka-alerts", paramLabel = "HOST:PORT[,…]",
+            description = {"Also publish each alert (Falco-compatible JSON, key = alert id, idempotent, acks=all) "
+                    + "to Kafka at these bootstrap servers."})
+    String kafkaAlerts;
+
+    @Option(names = "--kafka-alerts-topic", paramLabel = "TOPIC", defaultValue = KafkaSinkConfig.DEFAULT_TOPIC,
+            description = "Topic for --kafka-alerts. Default: ${DEFAULT-VALUE}.")
+    String kafkaAlertsTopic;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "peregrine-spool",
+            description = {"Where alerts for a destination that is down wait (one directory per destination; kept "
+                    + "across restarts and sent in order when it returns). Default: ${DEFAULT-VALUE}."})
+    Path spoolDir;
+
     @Option(names = "--dedup-window", paramLabel = "DURATION", defaultValue = "60s",
             converter = DurationConverter.class,
             description = {"Identical alerts (same rule, agent, session and output fields) within this much event "
@@ -50,9 +94,16 @@ final class OutputOptions {
                     + "100 repeats and when the window ends. 0 turns this off. Default: ${DEFAULT-VALUE}."})
     Duration dedupWindow;
 
-    /** The network sinks asked for with --webhook and --syslog; a malformed address is a usage error. */
-    List<AlertSink> networkSinks(final String version) {
+    /**
+     * The network sinks asked for (--webhook, --syslog, --elasticsearch, --kafka-alerts), each
+     * behind its own spool so that a destination that is down loses nothing and holds up
+     * nothing; a malformed address is a usage error.
+     *
+     * @param metrics per-sink delivery counters, or null for none
+     */
+    List<AlertSink> networkSinks(final String version, final PrometheusSinkMetrics metrics) {
         final List<AlertSink> sinks = new ArrayList<>();
+        int index = 0;
         for (final String webhook : webhooks) {
             final boolean slack = webhook.startsWith("slack:");
             final URI url;
@@ -64,17 +115,66 @@ final class OutputOptions {
             if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
                 throw new UsageException("--webhook " + webhook + " must be an http:// or https:// URL");
             }
-            sinks.add(new WebhookSink(WebhookConfig.of(url, slack ? WebhookFormat.SLACK : WebhookFormat.GENERIC)));
+            // one attempt here: the spool around it retries with backoff, and a second retry loop would multiply waits
+            final WebhookConfig config = WebhookConfig.of(url, slack ? WebhookFormat.SLACK : WebhookFormat.GENERIC)
+                    .withRetries(1, Duration.ofMillis(100), Duration.ofMillis(100));
+            sinks.add(spooled("webhook-" + ++index, new WebhookSink(config), 1, metrics));
         }
+        index = 0;
         for (final URI syslog : syslogs) {
             final String scheme = syslog.getScheme() == null ? "" : syslog.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("udp") && !scheme.equals("tcp") || syslog.getHost() == null || syslog.getPort() < 1) {
                 throw new UsageException("--syslog " + syslog + " must look like udp://HOST:PORT or tcp://HOST:PORT");
             }
-            sinks.add(new SyslogCefSink(SyslogConfig.of(syslog.getHost(), syslog.getPort(),
-                    scheme.equals("udp") ? SyslogTransport.UDP : SyslogTransport.TCP, version)));
+            sinks.add(spooled("syslog-" + ++index, new SyslogCefSink(SyslogConfig.of(syslog.getHost(), syslog.getPort(),
+                    scheme.equals("udp") ? SyslogTransport.UDP : SyslogTransport.TCP, version)), 1, metrics));
+        }
+        if (elasticsearch != null) {
+            final String scheme = elasticsearch.getScheme() == null ? "" : elasticsearch.getScheme();
+            if (!scheme.equals("http") && !scheme.equals("https") || elasticsearch.getHost() == null) {
+                throw new UsageException("--elasticsearch " + elasticsearch + " must be an http:// or https:// URL");
+            }
+            ElasticsearchConfig config = ElasticsearchConfig.of(elasticsearch).withIndex(elasticsearchIndex);
+            final String apiKey = System.getenv("PEREGRINE_ES_API_KEY");
+            if (apiKey != null && !apiKey.isBlank()) {
+                config = config.withApiKey(apiKey);
+            }
+            final ElasticsearchSink sink = new ElasticsearchSink(config);
+            try {
+                sink.installTemplate();
+            } catch (final IOException e) {
+                // not fatal: the sink installs it again before its first bulk request; alerts spool meanwhile
+                LOG.warn("Elasticsearch at {} is not reachable yet ({}); alerts will spool until it is",
+                        elasticsearch, e.getMessage());
+            }
+            sinks.add(spooled("elasticsearch", sink, BULK_BATCH, metrics));
+        }
+        if (kafkaAlerts != null) {
+            final KafkaSinkConfig config;
+            try {
+                config = KafkaSinkConfig.of(kafkaAlerts).withTopic(kafkaAlertsTopic);
+            } catch (final IllegalArgumentException e) {
+                throw new UsageException("--kafka-alerts " + kafkaAlerts + ": " + e.getMessage());
+            }
+            sinks.add(spooled("kafka", new KafkaAlertSink(config), BULK_BATCH, metrics));
         }
         return sinks;
+    }
+
+    /**
+     * @param batchSize alerts per request: bulk APIs gain from batches (each waits at most
+     *                  {@link #BATCH_DELAY}); one-alert-per-request sinks send at once
+     */
+    private SpoolingSink spooled(final String name, final AlertSink sink, final int batchSize,
+                                 final PrometheusSinkMetrics metrics) {
+        try {
+            final SpoolConfig config = SpoolConfig.of(spoolDir.resolve(name))
+                    .withBatching(batchSize, batchSize == 1 ? Duration.ZERO : BATCH_DELAY);
+            return new SpoolingSink(name, sink, config,
+                    metrics == null ? SinkMetrics.NONE : metrics.forSink(name));
+        } catch (final IOException | UncheckedIOException e) {
+            throw new UsageException("cannot use spool directory " + spoolDir.resolve(name) + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.state.StateStore;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
@@ -32,6 +33,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    EngineOptions engine;
+
     @Spec
     CommandSpec spec;
 
@@ -47,8 +51,13 @@ final class ReplayCommand implements Callable<Integer> {
         final java.util.Optional<Path> deadLetter;
         final long suppressed;
         final long summaries;
+        // a replay learns in memory unless told where to keep it: replaying old logs must not teach the live monitor
+        final StateStore state = EngineOptions.stateStore(engine.stateDir);
+        final Monitor.Detections detections = new Monitor.Detections(
+                engine.builtInDetectors(engine.settings(null), state), state, engine.allowedLateness);
         try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(),
-                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE, List.of())) {
+                PipelineMetrics.unregistered(), null, detections, EmbeddedPipeline.Ordering.EVENT_TIME_MERGE,
+                List.of())) {
             summary = monitor.run();
             deadLetter = monitor.deadLetterWritten();
             suppressed = monitor.alertsSuppressed();

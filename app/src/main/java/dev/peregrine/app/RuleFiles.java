@@ -1,6 +1,8 @@
 package dev.peregrine.app;
 
 import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.engine.cep.CepCompiler;
+import dev.peregrine.engine.cep.CepProgram;
 import dev.peregrine.engine.rules.RuleLoadError;
 import dev.peregrine.engine.rules.RuleLoadException;
 import dev.peregrine.engine.rules.RuleLoader;
@@ -26,9 +28,16 @@ final class RuleFiles {
     private RuleFiles() {
     }
 
-    /** Loads {@code paths}, or the shipped rules when none are given; a broken file is a usage error. */
-    static RuleSet load(final List<Path> paths) {
-        final RuleLoader loader = new RuleLoader(FieldRegistry.standard());
+    /**
+     * Compiles the EPL of {@code - cep:} items. One per process: Esper compiles slowly (about a
+     * second for a handful of statements) and the compiler reuses what it compiled for the same
+     * items, so validating the rules and building the engine compile each statement once.
+     */
+    private static final CepCompiler CEP = new CepCompiler(FieldRegistry.standard());
+
+    /** Loads {@code paths}, or the shipped rules when none are given; a broken file (EPL included) is a usage error. */
+    static synchronized RuleSet load(final List<Path> paths) {
+        final RuleLoader loader = new RuleLoader(FieldRegistry.standard(), CEP);
         try {
             return paths.isEmpty() ? loader.loadFiles(shipped()) : loader.load(paths);
         } catch (final RuleLoadException e) {
@@ -37,6 +46,16 @@ final class RuleFiles {
         }
     }
 
+
+    /** The compiled {@code - cep:} items of {@code rules}, ready to deploy into an engine. */
+    static synchronized CepProgram cepProgram(final RuleSet rules) {
+        try {
+            return CEP.compile(rules.activeCepRules());
+        } catch (final RuleLoadException e) {
+            throw new UsageException("rules did not load:\n" + e.errors().stream()
+                    .map(RuleLoadError::toString).collect(Collectors.joining("\n")));
+        }
+    }
 
     /** The shipped rule files, in the order of their index, named by their classpath resource path. */
     static List<RuleFile> shipped() {

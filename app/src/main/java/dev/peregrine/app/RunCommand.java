@@ -1,5 +1,6 @@
 package dev.peregrine.app;
 
+import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
@@ -10,6 +11,8 @@ import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.procfs.ProcfsSource;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.detect.DetectionSettings;
+import dev.peregrine.engine.state.StateStore;
 import dev.peregrine.collector.source.InputFormat;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
@@ -44,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Spec §5: beside Falco's web server (8765) and falcosidekick (2801), never on them. */
     static final int DEFAULT_HTTP_PORT = 8766;
+
+    /** Where run keeps learned state when neither --state-dir nor the config file says. */
+    static final Path DEFAULT_STATE_DIR = Path.of("peregrine-state");
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
@@ -80,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    EngineOptions engine;
+
     @Spec
     CommandSpec spec;
 
@@ -88,6 +97,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Ingest clients from the config file. */
     private List<PeregrineConfig.Token> tokens = List.of();
+
+    /** The config file's detections section, if it has one. */
+    private EngineOptions.DetectionSettingsSource configDetections;
 
     @Override
     public Integer call() throws Exception {
@@ -135,8 +147,14 @@ final class RunCommand implements Callable<Integer> {
         final PipelineMetrics metrics = new PipelineMetrics(registry);
         final HttpEndpoint http = startHttp(registry, ingestServer);
         final CountDownLatch finished = new CountDownLatch(1);
+        final PrometheusSinkMetrics sinkMetrics = PrometheusSinkMetrics.register(registry);
+        final DetectionSettings settings = engine.settings(configDetections);
+        // run keeps what it learns by default: a restart must not put every agent back into warm-up
+        final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
+        final Monitor.Detections detections = new Monitor.Detections(engine.builtInDetectors(settings, state), state,
+                engine.allowedLateness);
         try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
-                EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
+                sinkMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
@@ -198,6 +216,12 @@ final class RunCommand implements Callable<Integer> {
             file.ingest().enabled().ifPresent(on -> ingest = on);
         }
         tokens = file.ingest().tokens();
+        if (!given.hasMatchedOption("--state-dir")) {
+            file.stateDir().ifPresent(dir -> engine.stateDir = dir);
+        }
+        configDetections = file.detections()
+                .map(section -> new EngineOptions.DetectionSettingsSource(section.file(), section.yaml()))
+                .orElse(null);
         if (!given.hasMatchedOption("--format")) {
             file.inputs().format().ifPresent(format -> input.format = InputFormat.valueOf(format.toUpperCase(Locale.ROOT)));
         }

@@ -9,6 +9,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,8 +48,8 @@ class NetworkSinksTest {
         http.start();
         final String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/hook";
 
-        final CommandLineRun run = CommandLineRun.of("replay", "--webhook", url,
-                "--dead-letter", dir.resolve("dl").toString(), TRACE.toString());
+        final CommandLineRun run = CommandLineRun.of("replay", "--webhook", url, "--spool-dir",
+                dir.resolve("spool").toString(), "--dead-letter", dir.resolve("dl").toString(), TRACE.toString());
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         // delivery is synchronous, so every alert printed was posted before replay returned
@@ -63,7 +64,8 @@ class NetworkSinksTest {
         udp.setSoTimeout(5000);
 
         final CommandLineRun run = CommandLineRun.of("replay", "--syslog", "udp://127.0.0.1:" + udp.getLocalPort(),
-                "--dead-letter", dir.resolve("dl").toString(), TRACE.toString());
+                "--spool-dir", dir.resolve("spool").toString(), "--dead-letter", dir.resolve("dl").toString(),
+                TRACE.toString());
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         final DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
@@ -79,5 +81,33 @@ class NetworkSinksTest {
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.stderr()).contains("--webhook ftp://x must be an http:// or https:// URL");
+    }
+
+    @Test
+    void alertsForAnElasticsearchThatIsDownWaitInItsSpoolAndReplayStillSucceeds(@TempDir final Path dir)
+            throws IOException {
+        final int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        final CommandLineRun run = CommandLineRun.of("replay", "--elasticsearch", "http://127.0.0.1:" + closedPort,
+                "--spool-dir", dir.resolve("spool").toString(), "--dead-letter", dir.resolve("dl").toString(),
+                TRACE.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        final List<String> printed = run.stdout().lines().toList();
+        assertThat(printed).isNotEmpty();
+        final String spool = Files.readString(dir.resolve("spool/elasticsearch/spool.ndjson"));
+        assertThat(printed).allSatisfy(alert -> assertThat(spool)
+                .contains(alert.replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1")));
+    }
+
+    @Test
+    void anElasticsearchAddressThatIsNotHttpIsAUsageError() {
+        final CommandLineRun run = CommandLineRun.of("replay", "--elasticsearch", "es.internal:9200", TRACE.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr()).contains("--elasticsearch es.internal:9200 must be an http:// or https:// URL");
     }
 }

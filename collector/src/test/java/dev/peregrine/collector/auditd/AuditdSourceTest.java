@@ -405,4 +405,42 @@ class AuditdSourceTest {
         assertThat(r.rejections).isEmpty();
         assertThat(source.skippedByType()).isEqualTo(Map.of("USER_LOGIN", 1L));
     }
+
+    // --- found by AuditdParserFuzzTest ---
+
+    @Test
+    void syscallRecordWithoutASyscallNumberIsStillAnEventAndCostsNoOtherLine() {
+        // Was a NullPointerException in the mapper, thrown while parsing whichever later line completed the event.
+        final Recorder r = lines(
+                "type=SYSCALL msg=audit(1700000000.000:1): arch=c000003e success=yes exit=0 pid=5 comm=\"x\" exe=\"/bin/x\"",
+                "type=PATH msg=audit(1700000000.000:1): item=0 name=\"/etc/passwd\" nametype=NORMAL",
+                "type=EOE msg=audit(1700000000.000:1):",
+                "type=SYSCALL msg=audit(1700000000.000:2): arch=c000003e syscall=59 success=yes exit=0 pid=6 comm=\"y\"",
+                "type=EOE msg=audit(1700000000.000:2):");
+
+        assertThat(r.rejections).isEmpty();
+        assertThat(r.events).hasSize(2);
+        final Event unnumbered = r.serial(1);
+        assertThat(unnumbered.has(EVT_TYPE)).isFalse();
+        assertThat(unnumbered.getString(EVT_RES)).isEqualTo("SUCCESS");
+        assertThat(unnumbered.getString(PROC_EXE)).isEqualTo("/bin/x");
+        assertThat(r.serial(2).getString(EVT_TYPE)).isEqualTo("execve");
+    }
+
+    @Test
+    void recordsTouchingOldEventsCannotMakeTheParserHoldMoreThanItsBound() throws Exception {
+        // Was unbounded: a record for a held event made it young again, so events interleaved this
+        // way were never completed by age and piled up (memory grows with hostile input).
+        final AuditdParser parser = new AuditdParser(2);
+        final List<Event> events = new ArrayList<>();
+        for (final int serial : new int[] {1, 2, 1, 3, 2, 1, 4, 3, 2, 1, 5, 4, 3, 2, 1, 6}) {
+            parser.parse("type=SYSCALL msg=audit(1700000000.000:" + serial + "): arch=c000003e syscall=59 success=yes exit=0",
+                    events::add);
+            assertThat(parser.pendingEvents()).as("held after serial " + serial).isLessThanOrEqualTo(3);
+        }
+        parser.finish(events::add);
+        assertThat(parser.pendingEvents()).isZero();
+        assertThat(events).extracting(e -> e.extra("audit.serial")).as("every serial completed, some in parts")
+                .contains(1L, 2L, 3L, 4L, 5L, 6L);
+    }
 }

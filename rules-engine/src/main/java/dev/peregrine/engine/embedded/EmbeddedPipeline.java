@@ -7,6 +7,7 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.time.EndOfInput;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +28,20 @@ import org.slf4j.LoggerFactory;
  * detectors, so detectors need no locking. In {@link Ordering#EVENT_TIME_MERGE} mode (replay)
  * the engine merges the sources by {@code evt.time}, ties broken by source order, so the same
  * files always give the same alerts in the same order.
+ *
+ * <p>Event time drives the detectors' windows: after each event that moves event time forward,
+ * every detector gets {@link Detector#onTimeAdvance} with that time. In {@link Ordering#ARRIVAL}
+ * mode an idle engine (no event for {@code idleTick}) advances event time by the wall-clock time
+ * elapsed since the latest event, so windows close while a live source is quiet. When every source
+ * has ended, each {@link EndOfInput} detector is told, so events it holds back are evaluated.
  */
 public final class EmbeddedPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
     private static final int LOGGED_REJECTIONS_PER_SOURCE = 20;
+
+    /** The time an idle live pipeline waits before advancing event time by the wall clock, unless configured. */
+    public static final Duration DEFAULT_IDLE_TICK = Duration.ofSeconds(1);
 
     /** How events from several sources are interleaved. */
     public enum Ordering {
@@ -47,7 +58,12 @@ public final class EmbeddedPipeline {
     private final PipelineMetrics metrics;
     private final Ordering ordering;
     private final int queueCapacity;
+    private final Duration idleTick;
     private final Consumer<Alert> alertHandler = this::deliver;
+    // Engine-thread state: the youngest event time seen, when it was seen, and how far time was advanced.
+    private long latestEventTime = Long.MIN_VALUE;
+    private long latestEventWallNanos;
+    private long advancedTo = Long.MIN_VALUE;
 
     /**
      * @param sources        where events come from
@@ -61,6 +77,22 @@ public final class EmbeddedPipeline {
     public EmbeddedPipeline(final List<EventSource> sources, final List<Detector> detectors,
                             final AlertSink sink, final Consumer<Rejection> deadLetter,
                             final PipelineMetrics metrics, final Ordering ordering, final int queueCapacity) {
+        this(sources, detectors, sink, deadLetter, metrics, ordering, queueCapacity, DEFAULT_IDLE_TICK);
+    }
+
+    /**
+     * As the other constructor, with {@code idleTick}: in {@link Ordering#ARRIVAL} mode, how long the
+     * engine waits for an event before advancing event time by the wall-clock time elapsed since the
+     * latest event.
+     */
+    public EmbeddedPipeline(final List<EventSource> sources, final List<Detector> detectors,
+                            final AlertSink sink, final Consumer<Rejection> deadLetter,
+                            final PipelineMetrics metrics, final Ordering ordering, final int queueCapacity,
+                            final Duration idleTick) {
+        if (idleTick.isNegative() || idleTick.isZero()) {
+            throw new IllegalArgumentException("idleTick must be positive");
+        }
+        this.idleTick = idleTick;
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity must be at least 1");
         }
@@ -99,6 +131,7 @@ public final class EmbeddedPipeline {
             } else {
                 consumeMergedByEventTime(queues);
             }
+            endOfInput();
         } finally {
             for (final Thread reader : readers) {
                 reader.interrupt();
@@ -170,9 +203,12 @@ public final class EmbeddedPipeline {
     private void consumeInArrivalOrder(final BlockingQueue<Item> queue, final int sourceCount)
             throws InterruptedException {
         int open = sourceCount;
+        final long tickNanos = idleTick.toNanos();
         while (open > 0) {
-            final Item item = queue.take();
-            if (item.isEnd()) {
+            final Item item = queue.poll(tickNanos, TimeUnit.NANOSECONDS);
+            if (item == null) {
+                idle();
+            } else if (item.isEnd()) {
                 open--;
             } else {
                 process(item.event());
@@ -211,7 +247,54 @@ public final class EmbeddedPipeline {
         }
     }
 
+    /** Live mode, no event for a tick: event time moves on by the wall-clock time since the latest event. */
+    private void idle() {
+        if (latestEventTime == Long.MIN_VALUE) {
+            return;
+        }
+        advanceTime(latestEventTime + (System.nanoTime() - latestEventWallNanos));
+    }
+
+    private void advanceTime(final long eventTimeNanos) {
+        if (eventTimeNanos <= advancedTo) {
+            return;
+        }
+        advancedTo = eventTimeNanos;
+        for (final Detector detector : detectors) {
+            try {
+                detector.onTimeAdvance(eventTimeNanos, alertHandler);
+            } catch (final RuntimeException e) {
+                metrics.detectorFailed(detector.getClass().getSimpleName());
+                LOG.error("detector {} failed advancing time to {}: {}", detector.getClass().getSimpleName(),
+                        eventTimeNanos, e.toString(), e);
+            }
+        }
+    }
+
+    private void endOfInput() {
+        for (final Detector detector : detectors) {
+            if (detector instanceof EndOfInput holding) {
+                try {
+                    holding.endOfInput(alertHandler);
+                } catch (final RuntimeException e) {
+                    metrics.detectorFailed(detector.getClass().getSimpleName());
+                    LOG.error("detector {} failed at end of input: {}", detector.getClass().getSimpleName(),
+                            e.toString(), e);
+                }
+            }
+        }
+    }
+
     private void process(final Event event) {
+        processEvent(event);
+        if (event.timeNanos() > latestEventTime) {
+            latestEventTime = event.timeNanos();
+            latestEventWallNanos = System.nanoTime();
+            advanceTime(latestEventTime);
+        }
+    }
+
+    private void processEvent(final Event event) {
         for (final Detector detector : detectors) {
             try {
                 detector.onEvent(event, alertHandler);

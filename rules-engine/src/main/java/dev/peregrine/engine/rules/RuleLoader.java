@@ -57,7 +57,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *
  * <p>Peregrine's differences: a rule name defined twice is an error (Falco replaces the
  * rule), as is a duplicate {@code id}; {@code required_engine_version} is recorded but not
- * enforced; {@code - cep:} items belong to the CEP runtime and are skipped here.
+ * enforced.
+ *
+ * <p>{@code - cep:} items ({@code cep}, {@code id}, {@code desc}, {@code epl}, {@code output},
+ * {@code priority}, {@code tags}, {@code enabled}) are parsed into {@link CepRuleDef}s; their EPL
+ * is compiled by the {@link CepValidator} given to the constructor, so broken EPL is reported with
+ * the other errors at the line of the {@code epl:} text it is on. Without a validator the EPL is
+ * only read, not checked. {@code - cep: name} with only {@code enabled:} switches an earlier item.
  */
 public final class RuleLoader {
 
@@ -69,15 +75,27 @@ public final class RuleLoader {
             "skip-if-unknown-filter", "capture", "capture_duration");
     private static final Set<String> MACRO_KEYS = Set.of("macro", "condition", "append", "override", "desc");
     private static final Set<String> LIST_KEYS = Set.of("list", "items", "append", "override", "desc");
+    private static final Set<String> CEP_KEYS = Set.of("cep", "id", "desc", "epl", "output", "priority", "tags",
+            "enabled");
     // Accepted for Falco compatibility; they change nothing in Peregrine yet.
     private static final Set<String> IGNORED_RULE_KEYS = Set.of("warn_evttypes", "skip-if-unknown-filter",
             "capture", "capture_duration");
 
     private final ConditionCompiler compiler;
+    private final CepValidator cepValidator;
 
-    /** @param registry the fields conditions and outputs may name */
+    /** A loader that reads {@code - cep:} items without compiling their EPL; @param registry the fields conditions and outputs may name */
     public RuleLoader(final FieldRegistry registry) {
+        this(registry, null);
+    }
+
+    /**
+     * @param registry      the fields conditions and outputs may name
+     * @param cepValidator  compiles the EPL of {@code - cep:} items, or {@code null} to only read it
+     */
+    public RuleLoader(final FieldRegistry registry, final CepValidator cepValidator) {
         this.compiler = new ConditionCompiler(registry);
+        this.cepValidator = cepValidator;
     }
 
     /**
@@ -199,6 +217,19 @@ public final class RuleLoader {
         }
     }
 
+    /** A cep item as collected. */
+    private static final class PendingCep {
+        final Origin origin;
+        final CepRuleDef def;
+        boolean enabled;
+
+        PendingCep(final Origin origin, final CepRuleDef def) {
+            this.origin = origin;
+            this.def = def;
+            this.enabled = def.enabled();
+        }
+    }
+
     private final class Run {
         private final List<RuleLoadError> errors;
         private final List<RuleLoadWarning> warnings = new ArrayList<>();
@@ -209,6 +240,8 @@ public final class RuleLoader {
         private final Map<String, PendingRule> rulesById = new HashMap<>();
         private final Set<PendingRule> incomplete = new HashSet<>();
         private final Set<String> inactive = new HashSet<>();
+        private final Map<String, PendingCep> ceps = new LinkedHashMap<>();
+        private final Map<String, Origin> cepIds = new HashMap<>();
         private int nextIndex;
 
         Run(final List<RuleLoadError> errors) {
@@ -240,10 +273,25 @@ public final class RuleLoader {
                     ruleDefs.add(compiled);
                 }
             }
+            final List<CepRuleDef> cepDefs = new ArrayList<>();
+            for (final PendingCep cep : ceps.values()) {
+                final CepRuleDef def = cep.def;
+                final PendingRule sameId = rulesById.get(def.id());
+                if (sameId != null) {
+                    error(cep.origin.file(), cep.origin.position(), def.name(), "cep id '" + def.id()
+                            + "' is already used by rule '" + sameId.name + "' at " + sameId.origin.where());
+                    continue;
+                }
+                cepDefs.add(new CepRuleDef(def.id(), def.name(), def.description(), def.epl(), def.output(),
+                        def.priority(), def.tags(), cep.enabled, def.file(), def.line(), def.eplLines(), def.outputLines()));
+            }
+            if (cepValidator != null && !cepDefs.isEmpty()) {
+                errors.addAll(cepValidator.validate(cepDefs));
+            }
             if (!errors.isEmpty()) {
                 throw new RuleLoadException(errors);
             }
-            return new RuleSet(ruleDefs, listDefs, macroDefs, warnings, engineVersions, inactive);
+            return new RuleSet(ruleDefs, listDefs, macroDefs, warnings, engineVersions, inactive, cepDefs);
         }
 
         // ----- collecting -----
@@ -291,17 +339,12 @@ public final class RuleLoader {
             if (keys.containsKey("required_plugin_versions")) {
                 return; // Peregrine loads no Falco plugins; the key is accepted so Falco's files load
             }
-            if (keys.containsKey("cep")) {
-                // said out loud: a rule author must not believe a correlation rule is running when it is not
-                warn(file, item, null, "'cep' item ignored: this version of Peregrine has no CEP engine yet");
-                return;
-            }
-            final List<String> kinds = Stream.of("rule", "macro", "list").filter(keys::containsKey).toList();
+            final List<String> kinds = Stream.of("rule", "macro", "list", "cep").filter(keys::containsKey).toList();
             if (kinds.size() != 1) {
                 if (kinds.isEmpty()) {
-                    warn(file, item, null, "unknown item with keys " + keys.keySet() + " ignored; expected rule, macro or list");
+                    warn(file, item, null, "unknown item with keys " + keys.keySet() + " ignored; expected rule, macro, list or cep");
                 } else {
-                    error(file, item, null, "an item must be exactly one of rule, macro or list, not " + kinds);
+                    error(file, item, null, "an item must be exactly one of rule, macro, list or cep, not " + kinds);
                 }
                 return;
             }
@@ -317,6 +360,7 @@ public final class RuleLoader {
             final Set<String> allowed = switch (kind) {
                 case "rule" -> RULE_KEYS;
                 case "macro" -> MACRO_KEYS;
+                case "cep" -> CEP_KEYS;
                 default -> LIST_KEYS;
             };
             for (final Map.Entry<String, NodeTuple> key : keys.entrySet()) {
@@ -324,6 +368,10 @@ public final class RuleLoader {
                     warn(file, key.getValue().getKeyNode(), name.value(), "unknown key '" + key.getKey() + "' in "
                             + kind + " '" + name.value() + "' ignored");
                 }
+            }
+            if (kind.equals("cep")) {
+                collectCep(file, keys, origin);
+                return;
             }
             if (keys.containsKey("override")) {
                 override(file, keys, origin, index, kind);
@@ -488,6 +536,96 @@ public final class RuleLoader {
             if (!complete) {
                 incomplete.add(rule);
             }
+        }
+
+        private void collectCep(final YamlText file, final Map<String, NodeTuple> keys, final Origin origin) {
+            final String name = origin.item();
+            final PendingCep existing = ceps.get(name);
+            final boolean enabledOnly = keys.containsKey("enabled") && keys.keySet().stream()
+                    .allMatch(k -> k.equals("cep") || k.equals("enabled"));
+            if (enabledOnly && existing != null) {
+                existing.enabled = bool(file, keys, "enabled", name, existing.enabled);
+                return;
+            }
+            if (existing != null) {
+                error(file, origin.position(), name, "cep '" + name + "' is already defined at "
+                        + existing.origin.where() + "; cep names must be unique");
+                return;
+            }
+            boolean complete = true;
+            final ScalarText epl = scalar(file, keys, "epl", name);
+            if (epl == null || epl.value().isBlank()) {
+                complete = false;
+                if (epl != null || !keys.containsKey("epl")) {
+                    error(file, epl == null ? origin.position() : file.positionOf(epl.node()), name,
+                            "cep '" + name + "' has no 'epl' statement");
+                }
+            }
+            final ScalarText output = scalar(file, keys, "output", name);
+            if (output == null) {
+                complete = false;
+                if (!keys.containsKey("output")) {
+                    error(file, origin.position(), name, "cep '" + name + "' has no 'output'");
+                }
+            }
+            final ScalarText priorityText = scalar(file, keys, "priority", name);
+            Priority priority = null;
+            if (priorityText == null) {
+                complete = false;
+                if (!keys.containsKey("priority")) {
+                    error(file, origin.position(), name, "cep '" + name + "' has no 'priority'");
+                }
+            } else {
+                priority = Priority.parse(priorityText.value()).orElse(null);
+                if (priority == null) {
+                    complete = false;
+                    error(file, priorityText.node(), name, "unknown priority '" + priorityText.value()
+                            + "'; expected one of " + Arrays.stream(Priority.values()).map(Priority::displayName)
+                            .collect(Collectors.joining(", ")));
+                }
+            }
+            final ScalarText idText = scalar(file, keys, "id", name);
+            final String id = idText == null || idText.value().isBlank() ? slug(name) : idText.value().strip();
+            final Origin sameId = cepIds.get(id);
+            if (sameId != null) {
+                error(file, idText == null ? origin.position() : file.positionOf(idText.node()), name,
+                        "cep id '" + id + "' is already used by cep '" + sameId.item() + "' at " + sameId.where());
+                return;
+            }
+            cepIds.put(id, origin);
+            final ScalarText desc = scalar(file, keys, "desc", name);
+            final List<ScalarText> tags = keys.containsKey("tags") ? scalars(file, keys.get("tags"), name) : List.of();
+            final boolean enabled = bool(file, keys, "enabled", name, true);
+            if (!complete) {
+                return;
+            }
+            final YamlText.Position at = origin.position();
+            final CepRuleDef def = new CepRuleDef(id, name, desc == null ? "" : desc.value().strip(), epl.value(),
+                    output.value(), priority, tags == null ? List.of() : tags.stream().map(ScalarText::value).toList(),
+                    enabled, file.name(), at.line(), lineStarts(epl), lineStarts(output));
+            ceps.put(name, new PendingCep(origin, def));
+        }
+
+        /** Where each line of a scalar was written, so Esper's line numbers can be turned into file lines. */
+        private List<CepRuleDef.Location> lineStarts(final ScalarText epl) {
+            final List<CepRuleDef.Location> lines = new ArrayList<>();
+            final String text = epl.value();
+            int start = 0;
+            while (start <= text.length()) {
+                // Point at the first non-blank character of the line: that is what the author sees as "the line".
+                int first = start;
+                while (first < text.length() && text.charAt(first) != '\n' && Character.isWhitespace(text.charAt(first))) {
+                    first++;
+                }
+                final YamlText.Position position = epl.positionOf(first);
+                lines.add(new CepRuleDef.Location(position.line(), position.column()));
+                final int newline = text.indexOf('\n', start);
+                if (newline < 0) {
+                    break;
+                }
+                start = newline + 1;
+            }
+            return lines;
         }
 
         private void warnIgnoredKeys(final YamlText file, final Map<String, NodeTuple> keys, final String name) {

@@ -19,11 +19,13 @@ public final class RuleSet {
     private final List<RuleLoadWarning> warnings;
     private final Map<String, String> requiredEngineVersions;
     private final Set<String> inactiveSources;
+    private final List<CepRuleDef> cepRules;
 
     RuleSet(final List<RuleDef> rules, final Map<String, ListDef> lists, final Map<String, MacroDef> macros,
             final List<RuleLoadWarning> warnings, final Map<String, String> requiredEngineVersions,
-            final Set<String> inactiveIds) {
+            final Set<String> inactiveIds, final List<CepRuleDef> cepRules) {
         this.rules = List.copyOf(rules);
+        this.cepRules = List.copyOf(cepRules);
         final Map<String, RuleDef> ids = new LinkedHashMap<>();
         for (final RuleDef rule : rules) {
             ids.put(rule.id(), rule);
@@ -59,6 +61,16 @@ public final class RuleSet {
     /** All rules, enabled or not, in load order. */
     public List<RuleDef> rules() {
         return rules;
+    }
+
+    /** All {@code - cep:} items, enabled or not, in load order. */
+    public List<CepRuleDef> cepRules() {
+        return cepRules;
+    }
+
+    /** The enabled {@code - cep:} items, in load order. */
+    public List<CepRuleDef> activeCepRules() {
+        return cepRules.stream().filter(CepRuleDef::enabled).toList();
     }
 
     /** The rule with id {@code id}. */

@@ -10,12 +10,21 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.engine.DetectionEngine;
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.cep.CepCompiler;
+import dev.peregrine.engine.rules.RuleLoader;
+import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.time.EndOfInput;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -155,5 +164,98 @@ class EmbeddedPipelineTest {
 
         assertThat(detector.seen).containsExactly(1L, 2L, 3L);
         assertThat(summary.sourceErrors()).isEqualTo(1);
+    }
+
+    /** Records time advances and the end of input, and alerts on nothing. */
+    private static final class ClockWatcher implements Detector, EndOfInput {
+        final List<Long> advances = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch advancedPastLatestEvent = new CountDownLatch(1);
+        volatile long latestEvent = Long.MIN_VALUE;
+        int ended;
+
+        @Override
+        public void onEvent(final Event event, final Consumer<Alert> alerts) {
+            latestEvent = Math.max(latestEvent, event.timeNanos());
+        }
+
+        @Override
+        public void onTimeAdvance(final long eventTimeNanos, final Consumer<Alert> alerts) {
+            advances.add(eventTimeNanos);
+            if (eventTimeNanos > latestEvent) {
+                advancedPastLatestEvent.countDown();
+            }
+        }
+
+        @Override
+        public void endOfInput(final Consumer<Alert> alerts) {
+            ended++;
+        }
+    }
+
+    @Test
+    void replayAdvancesDetectorsToEachNewEventTimeAndTellsHoldingDetectorsTheInputEnded() throws InterruptedException {
+        final ClockWatcher watcher = new ClockWatcher();
+        final EventSource source = new ListSource("in", List.of(event(1, "allowed"), event(2, "allowed"),
+                event(2, "allowed"), event(5, "allowed")));
+
+        new EmbeddedPipeline(List.of(source), List.of(watcher), new CollectingSink(), rejection -> { },
+                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.EVENT_TIME_MERGE, 4).run();
+
+        assertThat(watcher.advances).containsExactly(1L, 2L, 5L);
+        assertThat(watcher.ended).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleLiveSourceAdvancesEventTimeByTheWallClockSoWindowsClose() throws InterruptedException {
+        final ClockWatcher watcher = new ClockWatcher();
+        final boolean[] advancedWhileIdle = new boolean[1];
+        final EventSource quiet = new EventSource() {
+            @Override
+            public String name() {
+                return "quiet";
+            }
+
+            @Override
+            public void read(final SourceListener listener) {
+                listener.onEvent(event(1_000, "allowed"));
+                try {
+                    // the source stays open, sending nothing, until the engine's idle tick moves time on
+                    advancedWhileIdle[0] = watcher.advancedPastLatestEvent.await(60, TimeUnit.SECONDS);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+
+        new EmbeddedPipeline(List.of(quiet), List.of(watcher), new CollectingSink(), rejection -> { },
+                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.ARRIVAL, 4, Duration.ofMillis(1)).run();
+
+        assertThat(advancedWhileIdle[0]).isTrue();
+        assertThat(watcher.advances.get(0)).isEqualTo(1_000L);
+        assertThat(watcher.advances).isSorted().last().satisfies(last -> assertThat(last).isGreaterThan(1_000L));
+    }
+
+    @Test
+    void theDetectionEngineReleasesEventsItHeldBackWhenTheInputEnds() throws Exception {
+        final FieldRegistry registry = FieldRegistry.standard();
+        final RuleSet rules = new RuleLoader(registry).load("denied.yaml", """
+                - rule: Tool call denied
+                  id: denied
+                  condition: tool.outcome = denied
+                  output: "denied at %evt.time"
+                  priority: NOTICE
+                """);
+        final DetectionEngine engine = new DetectionEngine(rules, new CepCompiler(registry).compile(List.of()),
+                List.of(), Duration.ofSeconds(2));
+        final EventSource source = new ListSource("in", List.of(event(3, "denied"), event(1, "denied"),
+                event(2, "allowed")));
+        final CollectingSink sink = new CollectingSink();
+
+        new EmbeddedPipeline(List.of(source), List.of(engine), sink, rejection -> { },
+                PipelineMetrics.unregistered(), EmbeddedPipeline.Ordering.ARRIVAL, 4).run();
+
+        // All three are within the 2 s lateness: nothing is released before the end, then all in order.
+        assertThat(sink.alerts).extracting(Alert::timeNanos).containsExactly(1L, 3L);
+        assertThat(engine.lateEvents()).isZero();
     }
 }

@@ -289,19 +289,40 @@ class RuleLoaderTest {
                   colour: blue
                 """);
         assertThat(rules.warnings()).extracting(RuleLoadWarning::toString).containsExactly(
-                "test.yaml:4:3: warning: unknown item with keys [something_new] ignored; expected rule, macro or list",
+                "test.yaml:4:3: warning: unknown item with keys [something_new] ignored; expected rule, macro, list or cep",
                 "test.yaml:9:3: warning: unknown key 'colour' in rule 'R' ignored");
     }
 
     @Test
-    void cepItemsAreReportedAsNotEvaluatedYet() throws Exception {
+    void cepItemsAreReadWithTheirPartsAndIncompleteOnesAreErrors() throws Exception {
         final RuleSet rules = load("""
                 - cep: Burst
-                  epl: select * from Event
+                  desc: Many denials.
+                  epl: |
+                    select agent_session as agent_session
+                      from Event#time(1 min) having count(*) > 5
+                  output: "burst (session=%agent.session)"
+                  priority: WARNING
+                  tags: [cep]
                 """);
         assertThat(rules.rules()).isEmpty();
-        assertThat(rules.warnings()).extracting(RuleLoadWarning::toString).containsExactly(
-                "test.yaml:1:3: warning: 'cep' item ignored: this version of Peregrine has no CEP engine yet");
+        assertThat(rules.warnings()).isEmpty();
+        assertThat(rules.cepRules()).singleElement().satisfies(cep -> {
+            assertThat(cep.id()).isEqualTo("burst");
+            assertThat(cep.description()).isEqualTo("Many denials.");
+            assertThat(cep.priority()).isEqualTo(dev.peregrine.alerting.Priority.WARNING);
+            assertThat(cep.tags()).containsExactly("cep");
+            assertThat(cep.locate(2)).isEqualTo(new CepRuleDef.Location(5, 7));
+            assertThat(cep.file()).isEqualTo("test.yaml");
+            assertThat(cep.line()).isEqualTo(1);
+        });
+
+        assertThat(errors("""
+                - cep: Burst
+                  epl: select * from Event
+                """)).extracting(RuleLoadError::toString).containsExactly(
+                "test.yaml:1:3: cep 'Burst' has no 'output'",
+                "test.yaml:1:3: cep 'Burst' has no 'priority'");
     }
 
     @Test

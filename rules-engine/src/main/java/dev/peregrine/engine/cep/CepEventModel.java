@@ -1,0 +1,108 @@
+package dev.peregrine.engine.cep;
+
+import com.espertech.esper.common.client.configuration.Configuration;
+import dev.peregrine.alerting.Alert;
+import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.collector.event.FieldType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How events and signals look to EPL: two object-array event types, {@code Event} and
+ * {@code Signal}, whose properties are the registry's field names with every {@code .} written
+ * {@code _} ({@code proc.name} → {@code proc_name}, {@code llm.tokens.in} → {@code llm_tokens_in}).
+ *
+ * <p>Object arrays, not maps: an event becomes one array copy of its slots, with no hashing. Types:
+ * string fields are {@code String}, int and timestamp fields {@code Long} ({@code evt_time} is
+ * epoch nanoseconds), bool fields {@code Boolean}; a field the event lacks is {@code null}. The
+ * input's unregistered keys (agent extras such as {@code status} on a {@code tool_call}) are the
+ * map property {@code extras}: {@code extras('status')}. A {@code Signal} is a per-event rule match:
+ * the matched event's properties plus {@code rule_id}, {@code rule_name}, {@code priority} and
+ * {@code output} of the alert.
+ */
+public final class CepEventModel {
+
+    /** EPL name of the event type every normalized event is sent as. */
+    public static final String EVENT = "Event";
+    /** EPL name of the event type per-event rule matches are sent as. */
+    public static final String SIGNAL = "Signal";
+    /** The property holding the input's unregistered keys. */
+    public static final String EXTRAS = "extras";
+
+    private static final String[] SIGNAL_HEAD = {"rule_id", "rule_name", "priority", "output"};
+
+    private final Field[] fields;
+    private final String[] eventProperties;
+    private final Object[] eventTypes;
+    private final String[] signalProperties;
+    private final Object[] signalTypes;
+
+    /** @param registry the fields events carry */
+    public CepEventModel(final FieldRegistry registry) {
+        final List<Field> all = new ArrayList<>(registry.fields());
+        this.fields = all.toArray(Field[]::new);
+        eventProperties = new String[fields.length + 1];
+        eventTypes = new Object[fields.length + 1];
+        for (int i = 0; i < fields.length; i++) {
+            eventProperties[i] = propertyName(fields[i].name());
+            eventTypes[i] = javaType(fields[i].type());
+        }
+        eventProperties[fields.length] = EXTRAS;
+        eventTypes[fields.length] = Map.class;
+        signalProperties = new String[SIGNAL_HEAD.length + eventProperties.length];
+        signalTypes = new Object[signalProperties.length];
+        for (int i = 0; i < SIGNAL_HEAD.length; i++) {
+            signalProperties[i] = SIGNAL_HEAD[i];
+            signalTypes[i] = String.class;
+        }
+        System.arraycopy(eventProperties, 0, signalProperties, SIGNAL_HEAD.length, eventProperties.length);
+        System.arraycopy(eventTypes, 0, signalTypes, SIGNAL_HEAD.length, eventTypes.length);
+    }
+
+    /** The EPL property a field is read as: its name with dots written as underscores. */
+    public static String propertyName(final String fieldName) {
+        return fieldName.replace('.', '_');
+    }
+
+    /** Declares {@code Event} and {@code Signal} in {@code configuration}. */
+    void declare(final Configuration configuration) {
+        configuration.getCommon().addEventType(EVENT, eventProperties.clone(), eventTypes.clone());
+        configuration.getCommon().addEventType(SIGNAL, signalProperties.clone(), signalTypes.clone());
+    }
+
+    /** {@code event} as an {@code Event} row. */
+    Object[] eventRow(final Event event) {
+        final Object[] row = new Object[fields.length + 1];
+        fill(event, row, 0);
+        return row;
+    }
+
+    /** The per-event rule match {@code alert} on {@code event} as a {@code Signal} row. */
+    Object[] signalRow(final Alert alert, final Event event) {
+        final Object[] row = new Object[signalProperties.length];
+        row[0] = alert.ruleId();
+        row[1] = alert.rule();
+        row[2] = alert.priority().displayName();
+        row[3] = alert.output();
+        fill(event, row, SIGNAL_HEAD.length);
+        return row;
+    }
+
+    private void fill(final Event event, final Object[] row, final int offset) {
+        for (int i = 0; i < fields.length; i++) {
+            row[offset + i] = event.get(fields[i]);
+        }
+        row[offset + fields.length] = event.extras();
+    }
+
+    private static Class<?> javaType(final FieldType type) {
+        return switch (type) {
+            case STRING -> String.class;
+            case INT, TIMESTAMP -> Long.class;
+            case BOOL -> Boolean.class;
+        };
+    }
+}
