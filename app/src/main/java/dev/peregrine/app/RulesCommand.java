@@ -2,22 +2,29 @@ package dev.peregrine.app;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertJson;
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.collector.event.SourceFields;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
-import dev.peregrine.collector.event.Field;
-import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.engine.rules.RuleDef;
+import dev.peregrine.engine.rules.RuleFile;
 import dev.peregrine.engine.rules.RuleLoadWarning;
 import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.rules.RuleSetLint;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,12 +41,27 @@ final class RulesCommand {
 
     /** {@code rules validate FILE|DIR…}: load rule files and report every problem. */
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = {"Loads rule files and reports every problem as file:line:column: message.",
-                    "Exit code 0 when they load, 2 when any has an error."})
+            description = {"Loads rule files and reports every problem as file:line:column: message, then",
+                    "rules by source, fields no configured source fills, and Falco's load warnings",
+                    "(unused macro or list, no evt.type restriction, <NA> comparison) plus shadowed",
+                    "macros and lists.",
+                    "Exit code 0 when they load (1 with --strict and any warning), 2 when any has an error."})
     static final class Validate implements Callable<Integer> {
+
+        /** The sources assumed when none is named: every one with a fixed set of fields (not native NDJSON, which has all). */
+        static final List<String> DEFAULT_SOURCES = List.of(SourceFields.AGENT, SourceFields.AUDITD, SourceFields.FALCO,
+                SourceFields.PROCFS, SourceFields.TETRAGON);
 
         @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Rule files or directories of *.yaml files.")
         List<Path> paths = new ArrayList<>();
+
+        @Option(names = "--source", paramLabel = "SOURCE", split = ",",
+                description = "An input source the deployment reads, for the fields check: native, agent, auditd, "
+                        + "falco, tetragon, procfs; repeatable. Default: agent, auditd, falco, procfs, tetragon.")
+        List<String> sources = new ArrayList<>();
+
+        @Option(names = "--strict", description = "Exit 1 when there is any warning.")
+        boolean strict;
 
         @Spec
         CommandSpec spec;
@@ -48,23 +70,88 @@ final class RulesCommand {
         public Integer call() {
             final PrintWriter out = spec.commandLine().getOut();
             final PrintWriter err = spec.commandLine().getErr();
+            final List<String> configured = sources.isEmpty() ? DEFAULT_SOURCES : List.copyOf(sources);
+            for (final String source : configured) {
+                if (!SourceFields.isKnown(source)) {
+                    err.println("unknown source '" + source + "'; known: " + String.join(", ", SourceFields.sources()));
+                    err.flush();
+                    return ExitCode.USAGE;
+                }
+            }
             final RuleSet rules;
+            final List<RuleFile> files;
             try {
                 rules = RuleFiles.load(paths);
+                files = read(paths);
             } catch (final UsageException e) {
                 err.println(e.getMessage().replaceFirst("^rules did not load:\n", ""));
                 err.flush();
                 return ExitCode.USAGE;
             }
+            final RuleSetLint.Report report = RuleSetLint.lint(rules, files, configured);
             for (final RuleLoadWarning warning : rules.warnings()) {
                 err.println(warning);
+            }
+            for (final RuleSetLint.Finding finding : report.findings()) {
+                err.println(finding);
             }
             final long active = rules.activeRules().size();
             out.printf("OK: %d rules (%d active), %d macros, %d lists%n", rules.rules().size(),
                     active, rules.macros().size(), rules.lists().size());
+            print(out, report);
+            if (!rules.cepRules().isEmpty()) {
+                out.printf("cep statements: %d loaded, %d enabled%n", rules.cepRules().size(),
+                        rules.activeCepRules().size());
+            }
+            final int warnings = rules.warnings().size() + report.findings().size();
+            out.printf("warnings: %d%n", warnings);
             out.flush();
             err.flush();
-            return ExitCode.OK;
+            return strict && warnings > 0 ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
+        }
+
+        private static void print(final PrintWriter out, final RuleSetLint.Report report) {
+            out.println("rules by source:");
+            out.printf("  %-16s %7s %8s %9s%n", "SOURCE", "LOADED", "ENABLED", "INACTIVE");
+            for (final RuleSetLint.SourceCount count : report.bySource()) {
+                out.printf("  %-16s %7d %8d %9d%n", count.source(), count.loaded(), count.enabled(), count.inactive());
+            }
+            final String sources = String.join(", ", report.sources());
+            if (report.missingFields().isEmpty()) {
+                out.printf("fields no configured source fills (%s): none%n", sources);
+            } else {
+                out.printf("fields no configured source fills (%s); comparisons on them are always false:%n", sources);
+                for (final RuleSetLint.MissingField missing : report.missingFields()) {
+                    out.printf("  %-28s used by %s%n", missing.field(), String.join(", ", missing.rules()));
+                }
+            }
+            if (!report.unfed().isEmpty()) {
+                out.printf("active rules no configured source sends events to: %s%n", String.join(", ", report.unfed()));
+            }
+        }
+
+        /** The files {@code paths} name, as the loader reads them: a directory's *.yaml/*.yml files sorted by name. */
+        private static List<RuleFile> read(final List<Path> paths) {
+            final List<RuleFile> files = new ArrayList<>();
+            for (final Path path : paths) {
+                try {
+                    final List<Path> expanded;
+                    if (Files.isDirectory(path)) {
+                        try (Stream<Path> entries = Files.list(path)) {
+                            expanded = entries.filter(p -> Files.isRegularFile(p) && (p.toString().endsWith(".yaml")
+                                    || p.toString().endsWith(".yml"))).sorted().toList();
+                        }
+                    } else {
+                        expanded = List.of(path);
+                    }
+                    for (final Path file : expanded) {
+                        files.add(new RuleFile(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+                    }
+                } catch (final IOException e) {
+                    throw new UsageException("cannot read " + path + ": " + e.getMessage());
+                }
+            }
+            return files;
         }
     }
 

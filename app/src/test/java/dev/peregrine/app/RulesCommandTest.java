@@ -23,6 +23,71 @@ class RulesCommandTest {
         assertThat(run.stdout()).isEmpty();
     }
 
+    private static final String FALCO_RULES = Path.of("..", "rules-engine", "src", "test", "resources", "falco",
+            "upstream", "falco_rules.yaml").toString();
+    private static final String LINT_EXAMPLE = Path.of("..", "rules-engine", "src", "test", "resources", "dev",
+            "peregrine", "engine", "rules", "lint_example.yaml").toString();
+
+    @Test
+    void validateReportsFalcoStableRulesBySourceAndTheFieldsNoSourceFills() {
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", FALCO_RULES);
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("OK: 25 rules (25 active), 87 macros, 49 lists")
+                .containsPattern("syscall +25 +25 +0")
+                .contains("fields no configured source fills (agent, auditd, falco, procfs, tetragon)")
+                .containsPattern("thread\\.cap_effective +used by Linux Kernel Module Injection Detected, "
+                        + "Detect release_agent File Container Escapes")
+                .contains("warnings: 0");
+        assertThat(run.stderr()).isEmpty();
+    }
+
+    @Test
+    void validateWithNativeInputFindsEveryFieldFilled() {
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", "--source", "native", FALCO_RULES);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout()).contains("fields no configured source fills (native): none");
+    }
+
+    @Test
+    void validatePrintsFalcosWarningsAndCountsInactiveRulesAndStrictTurnsWarningsIntoExit1() {
+        final CommandLineRun lenient = CommandLineRun.of("rules", "validate", "--source", "auditd", LINT_EXAMPLE);
+        final CommandLineRun strict = CommandLineRun.of("rules", "validate", "--strict", "--source", "auditd",
+                LINT_EXAMPLE);
+
+        assertThat(lenient.exitCode()).isZero();
+        assertThat(lenient.stderr()).contains(
+                LINT_EXAMPLE + ":8:3: warning: list 'forgotten_list' is not referred to by any rule, macro or list"
+                        + " (LOAD_UNUSED_LIST)",
+                LINT_EXAMPLE + ":12:3: warning: macro 'forgotten_macro' is not referred to by any rule or macro"
+                        + " (LOAD_UNUSED_MACRO)",
+                "(SHADOWED_MACRO)", "(LOAD_NO_EVTTYPE)", "(LOAD_UNSAFE_NA_CHECK)");
+        assertThat(lenient.stdout()).containsPattern("k8s_audit +1 +1 +1")
+                .containsPattern("container\\.id +used by Shell in container")
+                .contains("active rules no configured source sends events to: Tool denied");
+        assertThat(strict.exitCode()).isEqualTo(ExitCode.INPUT_PROBLEMS);
+    }
+
+    @Test
+    void validateCountsTheShippedRulesBySourceAndTheirCepStatements() {
+        final String shipped = Path.of("..", "rules", "src", "main", "resources", "peregrine", "rules").toString();
+
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", shipped);
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).containsPattern("agent +\\d+ +\\d+ +0").containsPattern("syscall +\\d+ +\\d+ +0")
+                .containsPattern("cep statements: \\d+ loaded, \\d+ enabled");
+    }
+
+    @Test
+    void validateRefusesAnUnknownSource() {
+        final CommandLineRun run = CommandLineRun.of("rules", "validate", "--source", "kafka", FALCO_RULES);
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.stderr()).contains("unknown source 'kafka'");
+    }
+
     @Test
     void validateAcceptsAGoodFile() {
         final CommandLineRun run = CommandLineRun.of("rules", "validate", RULES.resolve("good.yaml").toString());

@@ -55,32 +55,46 @@ final class Networks {
         return new Block(address, prefix);
     }
 
-    /** The bytes of a literal IPv4 or IPv6 address, or {@code null}. */
+    /**
+     * The bytes of a literal IPv4 or IPv6 address, or {@code null}. Called for every event a
+     * network comparison reads (an event's {@code fd.sip}, {@code fd.cip}), so it scans the text
+     * by hand: no regular expression is compiled per call.
+     */
     static byte[] address(final String text) {
         if (text.indexOf(':') >= 0) {
             return ipv6(text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text);
         }
-        final String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
         final byte[] bytes = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            if (!parts[i].matches("[0-9]{1,3}")) {
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            final char c = i < text.length() ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || part == 4 || value > 255) {
+                    return null;
+                }
+                bytes[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else {
                 return null;
             }
-            final int value = Integer.parseInt(parts[i]);
-            if (value > 255) {
-                return null;
-            }
-            bytes[i] = (byte) value;
         }
-        return bytes;
+        return part == 4 ? bytes : null;
     }
 
     private static byte[] ipv6(final String text) {
-        if (!text.matches("[0-9A-Fa-f:]+") || text.indexOf(":::") >= 0) {
+        if (text.isEmpty() || text.indexOf(":::") >= 0) {
             return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.digit(text.charAt(i), 16) < 0 && text.charAt(i) != ':') {
+                return null;
+            }
         }
         final int gap = text.indexOf("::");
         if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
