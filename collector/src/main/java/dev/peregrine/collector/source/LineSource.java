@@ -126,8 +126,18 @@ public final class LineSource implements EventSource {
             // A read cut short by close() is how close() works, not a failure.
         }
         // Events the parser still holds are complete as far as this input goes.
-        parser.finish(listener::onEvent);
+        try {
+            parser.finish(listener::onEvent);
+        } catch (final RuntimeException e) {
+            // As for a line: a parser bug must not end the stream silently; it is counted and kept.
+            LOG.warn("{}: parser failed completing the events it held at end of input", name, e);
+            listener.onRejected(new Rejection(name, 0, parser.failureReason(),
+                    "events held at end of input could not be completed: " + e, "", 0, EMPTY_SHA256, false));
+        }
     }
+
+    /** SHA-256 of no bytes: the raw text of a rejection that is not about one line. */
+    private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /** Stops a {@link #read} in progress and closes the input. */
     @Override

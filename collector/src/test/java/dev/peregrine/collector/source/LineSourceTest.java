@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class LineSourceTest {
 
     /** Holds every line as an event until the input ends; "bad" is rejected, "bug" throws. */
-    private static final class HoldingParser implements LineParser {
+    private static class HoldingParser implements LineParser {
         final List<String> held = new ArrayList<>();
 
         @Override
@@ -70,5 +70,32 @@ class LineSourceTest {
         assertThat(events).extracting(e -> e.getString(StandardFields.PROC_NAME)).containsExactly("one", "two");
         assertThat(rejections).extracting(Rejection::line, Rejection::reason).containsExactly(
                 tuple(3L, Reason.INVALID_VALUE), tuple(4L, Reason.TOO_LONG), tuple(5L, Reason.UNKNOWN_FORMAT));
+    }
+
+    @Test
+    void aParserFailingAtEndOfInputIsARejectionNotAnEscapedException() throws IOException {
+        final List<Rejection> rejections = new ArrayList<>();
+        final LineParser failsAtEnd = new HoldingParser() {
+            @Override
+            public void finish(final Consumer<Event> events) {
+                throw new IllegalStateException("parser bug at end");
+            }
+        };
+        LineSource.of("t", new ByteArrayInputStream("one\n".getBytes(StandardCharsets.UTF_8)), failsAtEnd, 16)
+                .read(new SourceListener() {
+                    @Override
+                    public void onEvent(final Event event) {
+                    }
+
+                    @Override
+                    public void onRejected(final Rejection rejection) {
+                        rejections.add(rejection);
+                    }
+                });
+
+        assertThat(rejections).singleElement().satisfies(rejection -> {
+            assertThat(rejection.reason()).isEqualTo(Reason.UNKNOWN_FORMAT);
+            assertThat(rejection.message()).contains("end of input", "parser bug at end");
+        });
     }
 }
