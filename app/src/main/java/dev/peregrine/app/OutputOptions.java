@@ -20,14 +20,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import dev.peregrine.engine.rules.CepRuleDef;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.slopsquat.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -36,6 +40,9 @@ import picocli.CommandLine.Option;
 final class OutputOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputOptions.class);
+
+    /** A {@code %field} of an output template. */
+    private static final Pattern TEMPLATE_FIELD = Pattern.compile("%([A-Za-z0-9_.]+(?:\\[[^\\]]*\\])?)");
 
     /** Alerts per bulk request to Elasticsearch or Kafka. */
     private static final int BULK_BATCH = 500;
@@ -188,6 +195,18 @@ final class OutputOptions {
         DedupConfig config = DedupConfig.defaults().withWindow(dedupWindow);
         for (final RuleDef rule : rules.rules()) {
             config = config.withExtraKeyFields(rule.id(), rule.output().fieldNames());
+        }
+        for (final CepRuleDef rule : rules.cepRules()) {
+            final List<String> fields = new ArrayList<>();
+            final Matcher field = TEMPLATE_FIELD.matcher(rule.output());
+            while (field.find()) {
+                fields.add(field.group(1));
+            }
+            config = config.withExtraKeyFields(rule.id(), fields);
+        }
+        // one install, one finding: two different packages are never the same alert
+        for (final Verdict verdict : Verdict.values()) {
+            config = config.withExtraKeyFields(verdict.ruleId(), List.of("package.ecosystem", "package.name"));
         }
         return Optional.of(config);
     }
