@@ -5,7 +5,8 @@ import dev.peregrine.alerting.AlertSink;
 import dev.peregrine.alerting.FanOutSink;
 import dev.peregrine.alerting.dedup.DedupConfig;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
-import dev.peregrine.alerting.jsonl.JsonLinesSink;
+import dev.peregrine.alerting.jsonl.RotatingJsonLinesSink;
+import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
@@ -63,6 +64,15 @@ final class Monitor implements AutoCloseable {
     }
 
     /**
+     * Where a live monitor counts what happens to alerts after they are raised.
+     *
+     * @param sinks    per-sink deliveries, retries, spooling and spool depth
+     * @param pipeline suppressed repeats, summaries and event-to-delivery latency
+     */
+    record OutputMetrics(PrometheusSinkMetrics sinks, AlertPipelineMetrics pipeline) {
+    }
+
+    /**
      * What the detection stage runs after the rule files' rules and cep items.
      *
      * @param builtIns         built-in detectors, in order
@@ -78,31 +88,35 @@ final class Monitor implements AutoCloseable {
     }
 
     /**
-     * As above, with the built-in detections and per-sink delivery counters registered in
-     * {@code sinkMetrics} (null for none).
+     * As above, with the built-in detections, and with per-sink delivery counters and alert
+     * pipeline metrics in {@code outputMetrics} (null for none).
      */
     static Monitor assemble(final List<EventSource> sources, final RuleSet rules, final InputOptions input,
                             final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
-                            final PrometheusSinkMetrics sinkMetrics, final Detections detections,
+                            final OutputMetrics outputMetrics, final Detections detections,
                             final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
         final List<AlertSink> outputs = new ArrayList<>();
         if (!output.noStdoutAlerts) {
-            outputs.add(JsonLinesSink.toWriter(stdout));
+            outputs.add(output.stdoutFormat().sink(stdout, output.stdoutColour()));
         }
         if (output.alertsFile != null) {
             try {
-                outputs.add(JsonLinesSink.toFile(output.alertsFile));
+                outputs.add(RotatingJsonLinesSink.toFile(output.alertsFile, output.alertsFileRotation()));
             } catch (final IOException e) {
                 throw new UsageException("cannot write alerts file " + output.alertsFile + ": " + e.getMessage());
             }
         }
-        outputs.addAll(output.networkSinks(Peregrine.version(), sinkMetrics));
+        outputs.addAll(output.networkSinks(Peregrine.version(), outputMetrics == null ? null : outputMetrics.sinks()));
         final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
         AlertSink delivered = new FanOutSink(outputs);
+        if (outputMetrics != null) {
+            delivered = outputMetrics.pipeline().timing(delivered);
+        }
         final Optional<DedupConfig> dedup = output.dedup(rules);
         DeduplicatingSink deduplicating = null;
         if (dedup.isPresent()) {
-            deduplicating = new DeduplicatingSink(delivered, dedup.get());
+            deduplicating = outputMetrics == null ? new DeduplicatingSink(delivered, dedup.get())
+                    : new DeduplicatingSink(delivered, dedup.get(), outputMetrics.pipeline().dedupObserver());
             delivered = deduplicating;
             // after every detector, and inside the engine so it sees the same (reordered) event time:
             // the window clock moves only after the event's own alerts were deduplicated

@@ -8,7 +8,9 @@ import dev.peregrine.alerting.syslog.SyslogTransport;
 import dev.peregrine.alerting.webhook.WebhookConfig;
 import dev.peregrine.alerting.webhook.WebhookFormat;
 import dev.peregrine.alerting.webhook.WebhookSink;
+import dev.peregrine.alerting.console.ConsoleFormat;
 import dev.peregrine.alerting.elasticsearch.ElasticsearchConfig;
+import dev.peregrine.alerting.jsonl.Rotation;
 import dev.peregrine.alerting.elasticsearch.ElasticsearchSink;
 import dev.peregrine.alerting.kafka.KafkaAlertSink;
 import dev.peregrine.alerting.kafka.KafkaSinkConfig;
@@ -58,8 +60,23 @@ final class OutputOptions {
             description = "Also append alerts as JSON lines to this file.")
     Path alertsFile;
 
+    @Option(names = "--alerts-file-max-bytes", paramLabel = "BYTES", defaultValue = "" + Rotation.DEFAULT_MAX_BYTES,
+            description = "Rotate --alerts-file before it grows past this size (FILE.1 is the newest old one). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long alertsFileMaxBytes;
+
+    @Option(names = "--alerts-file-keep", paramLabel = "N", defaultValue = "" + Rotation.DEFAULT_KEEP,
+            description = "Rotated alert files kept (FILE.1 … FILE.N); older ones are deleted. Default: ${DEFAULT-VALUE}.")
+    int alertsFileKeep;
+
     @Option(names = "--no-stdout-alerts", description = "Do not print alerts on stdout.")
     boolean noStdoutAlerts;
+
+    @Option(names = "--stdout-format", paramLabel = "auto|json|text", defaultValue = "auto",
+            description = {"How alerts look on stdout: json (Falco-compatible JSON lines), text (one readable line "
+                    + "each, coloured by priority on a terminal unless NO_COLOR is set), or auto: text on a "
+                    + "terminal, json otherwise. Default: ${DEFAULT-VALUE}."})
+    String stdoutFormat;
 
     @Option(names = "--webhook", paramLabel = "URL",
             description = "Also POST each alert as JSON to this URL; repeatable. Prefix with slack: "
@@ -100,6 +117,29 @@ final class OutputOptions {
                     + "time go out once; repeats raise the alert's count and are summarised (same id) every "
                     + "100 repeats and when the window ends. 0 turns this off. Default: ${DEFAULT-VALUE}."})
     Duration dedupWindow;
+
+    /** The stdout format asked for; auto is text on a terminal and JSON into a pipe or file. */
+    ConsoleFormat stdoutFormat() {
+        if (stdoutFormat.equalsIgnoreCase("auto")) {
+            return System.console() != null ? ConsoleFormat.TEXT : ConsoleFormat.JSON;
+        }
+        return ConsoleFormat.parse(stdoutFormat).orElseThrow(() -> new UsageException(
+                "--stdout-format " + stdoutFormat + ": expected auto, json or text"));
+    }
+
+    /** Colour only for a person at a terminal who has not asked for none (no-color.org). */
+    boolean stdoutColour() {
+        return System.console() != null && System.getenv("NO_COLOR") == null;
+    }
+
+    /** How --alerts-file rotates. */
+    Rotation alertsFileRotation() {
+        try {
+            return new Rotation(alertsFileMaxBytes, alertsFileKeep);
+        } catch (final IllegalArgumentException e) {
+            throw new UsageException("--alerts-file-max-bytes / --alerts-file-keep: " + e.getMessage());
+        }
+    }
 
     /**
      * The network sinks asked for (--webhook, --syslog, --elasticsearch, --kafka-alerts), each

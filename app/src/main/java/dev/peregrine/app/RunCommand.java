@@ -1,5 +1,6 @@
 package dev.peregrine.app;
 
+import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
@@ -147,14 +148,16 @@ final class RunCommand implements Callable<Integer> {
         final PipelineMetrics metrics = new PipelineMetrics(registry);
         final HttpEndpoint http = startHttp(registry, ingestServer);
         final CountDownLatch finished = new CountDownLatch(1);
-        final PrometheusSinkMetrics sinkMetrics = PrometheusSinkMetrics.register(registry);
+        // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
+        final Monitor.OutputMetrics outputMetrics = new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry),
+                AlertPipelineMetrics.registerWithoutAlertCount(registry));
         final DetectionSettings settings = engine.settings(configDetections);
         // run keeps what it learns by default: a restart must not put every agent back into warm-up
         final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
         final Monitor.Detections detections = new Monitor.Detections(engine.builtInDetectors(settings, state), state,
                 engine.allowedLateness);
         try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
-                sinkMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
+                outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();

@@ -66,6 +66,7 @@ public final class DeduplicatingSink implements AlertSink {
 
     private final AlertSink downstream;
     private final DedupConfig config;
+    private final DedupObserver observer;
     private final long windowNanos;
     private final Map<Key, Window> open = new HashMap<>();
     // oldest window first; the sequence breaks ties so the order never depends on hashing
@@ -79,11 +80,17 @@ public final class DeduplicatingSink implements AlertSink {
     private long summaries;
     private long evicted;
 
-    /** Deduplicates into {@code downstream} as {@code config} says. */
-    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config) {
+    /** Deduplicates into {@code downstream} as {@code config} says, reporting to {@code observer}. */
+    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config, final DedupObserver observer) {
         this.downstream = downstream;
         this.config = config;
+        this.observer = observer;
         this.windowNanos = config.window().toNanos();
+    }
+
+    /** Deduplicates into {@code downstream} as {@code config} says. */
+    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config) {
+        this(downstream, config, DedupObserver.NONE);
     }
 
     /** Deduplicates into {@code downstream} with {@link DedupConfig#defaults()}. */
@@ -107,6 +114,7 @@ public final class DeduplicatingSink implements AlertSink {
             window.lastSeen = Math.max(window.lastSeen, alert.lastSeenNanos());
             window.repeats++;
             suppressed++;
+            observer.suppressed(alert);
             if (window.repeats % config.summaryEvery() == 0) {
                 emitSummary(window, failures);
             }
@@ -245,7 +253,9 @@ public final class DeduplicatingSink implements AlertSink {
 
     private void emitSummary(final Window window, final Failures failures) {
         summaries++;
-        emit(window.summary(), failures);
+        final Alert summary = window.summary();
+        observer.summarized(summary);
+        emit(summary, failures);
     }
 
     private void emit(final Alert alert, final Failures failures) {

@@ -1,2 +1,5 @@
-/** Per-sink delivery counters, exported to Prometheus when a registry is given and a no-op otherwise. */
+/**
+ * Prometheus metrics of the alert pipeline (alerts raised, suppressed, summarized, end-to-end
+ * latency), of each sink's deliveries and of the event archive; no-ops when no registry is given.
+ */
 package dev.peregrine.alerting.metrics;

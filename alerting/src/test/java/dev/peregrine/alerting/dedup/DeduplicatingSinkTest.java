@@ -277,4 +277,33 @@ class DeduplicatingSinkTest {
         assertThat(dedup.delivered()).isEqualTo(2);
         assertThat(dedup.summaries()).isEqualTo(2);
     }
+
+    @Test
+    void theObserverSeesEveryAbsorbedRepeatAndEverySummaryAsTheyHappen() throws IOException {
+        final Recording out = new Recording();
+        final List<String> seen = new ArrayList<>();
+        final DedupObserver observer = new DedupObserver() {
+            @Override
+            public void suppressed(final Alert repeat) {
+                seen.add("suppressed " + repeat.ruleId());
+            }
+
+            @Override
+            public void summarized(final Alert summary) {
+                seen.add("summary " + summary.ruleId() + " count=" + summary.count());
+            }
+        };
+        final DeduplicatingSink dedup = new DeduplicatingSink(out,
+                DedupConfig.defaults().withSummaryEvery(2), observer);
+
+        for (int i = 0; i < 4; i++) {
+            dedup.deliver(alert("denied_burst", "s-1", T0 + i * SECOND));
+        }
+        dedup.deliver(alert("other", "s-1", T0));
+        dedup.close();
+
+        assertThat(seen).containsExactly("suppressed denied_burst", "suppressed denied_burst",
+                "summary denied_burst count=3", "suppressed denied_burst", "summary denied_burst count=4");
+        assertThat(out.delivered).hasSize(4);
+    }
 }
