@@ -1,5 +1,6 @@
 package dev.peregrine.collector.ingest;
 
+import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.event.Event;
 import java.util.ArrayList;
@@ -15,6 +16,10 @@ final class Batch {
     final List<Rejection> rejections = new ArrayList<>();
     /** Lines (or elements) that were records: events plus rejections; blank lines are none. */
     long records;
+    /** Records an adapter left out on purpose (no events, no rejections). */
+    long skipped;
+    /** The adapter that made the batch, or {@code null} for native and agent NDJSON. */
+    PayloadAdapter adapter;
 
     void event(final long line, final Event event, final int start, final int end) {
         events.add(event);

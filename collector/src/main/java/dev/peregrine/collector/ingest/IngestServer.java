@@ -5,10 +5,16 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.peregrine.collector.adapters.Adapted;
+import dev.peregrine.collector.adapters.PayloadAdapter;
+import dev.peregrine.collector.adapters.claudecode.ClaudeCodeHookAdapter;
+import dev.peregrine.collector.adapters.litellm.LiteLlmAdapter;
+import dev.peregrine.collector.adapters.otel.OtlpTraceAdapter;
 import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +24,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +49,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Endpoints</h2>
  * {@code POST /v1/events} with {@code Authorization: Bearer <token>} and a body of NDJSON
  * (native or agent events, spec §2.1/§2.2, decided per line) or a JSON array of such objects.
+ * Agent-ecosystem formats are posted to their own paths and mapped onto events by a
+ * {@link PayloadAdapter} ({@link #defaultAdapters()}: Claude Code hooks at
+ * {@value ClaudeCodeHookAdapter#PATH}, OTLP/HTTP JSON traces at {@value OtlpTraceAdapter#PATH},
+ * LiteLLM logs at {@value LiteLlmAdapter#PATH}); from there on they take the same path as
+ * {@code /v1/events}: token, limits, identity check, queue, and the answers below, with
+ * "lines" being the adapter's records (a payload, a span, a log record). A body whose records
+ * are all of no interest to Peregrine (spans of no GenAI operation) is a 200 that takes nothing.
+ * An adapter's fallback {@code agent.id} is set on events that still have none after the token's
+ * binding filled them, when the binding allows it.
  * {@code GET /healthz} answers {@code 200 {"status":"ok",…}} (no token needed; 503 once closed).
  * Mount both on a server the application owns ({@link #mount}), or let this class own one
  * ({@link #listen}).
@@ -104,6 +122,7 @@ public final class IngestServer implements EventSource {
     private final Semaphore capacity;
     private final Object enqueueLock = new Object();
     private final BodyParser bodies;
+    private final Map<String, PayloadAdapter> adapters = new LinkedHashMap<>();
     private boolean closed;
     private HttpServer ownServer;
     private ExecutorService ownExecutor;
@@ -119,11 +138,32 @@ public final class IngestServer implements EventSource {
      */
     public IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
                         final IdentityViolationListener violations) {
-        this(tokens, limits, violations, Clock.systemUTC(), System::nanoTime);
+        this(tokens, limits, violations, defaultAdapters());
+    }
+
+    /**
+     * As {@link #IngestServer(List, IngestLimits, IdentityViolationListener)}, with the
+     * ecosystem formats of {@code adapters} (each on its own {@link PayloadAdapter#path()}).
+     */
+    public IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
+                        final IdentityViolationListener violations, final List<PayloadAdapter> adapters) {
+        this(tokens, limits, violations, Clock.systemUTC(), System::nanoTime, adapters);
     }
 
     IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
                  final IdentityViolationListener violations, final Clock clock, final LongSupplier nanoTime) {
+        this(tokens, limits, violations, clock, nanoTime, defaultAdapters());
+    }
+
+    IngestServer(final List<TokenBinding> tokens, final IngestLimits limits,
+                 final IdentityViolationListener violations, final Clock clock, final LongSupplier nanoTime,
+                 final List<PayloadAdapter> adapters) {
+        for (final PayloadAdapter adapter : adapters) {
+            if (adapter.path().equals(EVENTS_PATH) || adapter.path().equals(HEALTH_PATH)
+                    || this.adapters.put(adapter.path(), adapter) != null) {
+                throw new IllegalArgumentException("ingest path " + adapter.path() + " is taken twice");
+            }
+        }
         this.limits = Objects.requireNonNull(limits, "limits");
         this.violations = Objects.requireNonNull(violations, "violations");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -160,7 +200,23 @@ public final class IngestServer implements EventSource {
 
     /** The handler of {@value #EVENTS_PATH}. */
     public HttpHandler eventsHandler() {
-        return this::handleEvents;
+        return exchange -> handle(exchange, (body, who) -> bodies.parse(body, body.length, who));
+    }
+
+    /** Claude Code hooks, OTLP/HTTP JSON traces and LiteLLM logs, each with its default identity keys. */
+    public static List<PayloadAdapter> defaultAdapters() {
+        return List.of(new ClaudeCodeHookAdapter(), new OtlpTraceAdapter(), new LiteLlmAdapter());
+    }
+
+    /** The ecosystem formats this API takes, by path. */
+    public Map<String, PayloadAdapter> adapters() {
+        return Collections.unmodifiableMap(adapters);
+    }
+
+    /** The handler of an adapter's path: its format mapped onto events, then taken as {@value #EVENTS_PATH} takes them. */
+    public HttpHandler adapterHandler(final PayloadAdapter adapter) {
+        Objects.requireNonNull(adapter, "adapter");
+        return exchange -> handle(exchange, (body, who) -> adapt(adapter, body, who));
     }
 
     /** The handler of {@value #HEALTH_PATH}. */
@@ -168,10 +224,16 @@ public final class IngestServer implements EventSource {
         return this::handleHealth;
     }
 
-    /** Adds {@value #EVENTS_PATH} and {@value #HEALTH_PATH} to {@code server}, which its owner starts and stops. */
+    /**
+     * Adds {@value #EVENTS_PATH}, {@value #HEALTH_PATH} and each adapter's path to {@code server},
+     * which its owner starts and stops.
+     */
     public void mount(final HttpServer server) {
         server.createContext(EVENTS_PATH, eventsHandler());
         server.createContext(HEALTH_PATH, healthHandler());
+        for (final PayloadAdapter adapter : adapters.values()) {
+            server.createContext(adapter.path(), adapterHandler(adapter));
+        }
     }
 
     /**
@@ -263,9 +325,13 @@ public final class IngestServer implements EventSource {
         }
     }
 
-    private void handleEvents(final HttpExchange exchange) throws IOException {
+    /** What a body holds, given the body and who sent it. */
+    private interface BodyReader extends BiFunction<byte[], String, Batch> {
+    }
+
+    private void handle(final HttpExchange exchange, final BodyReader reader) throws IOException {
         try (exchange) {
-            final int status = answer(exchange);
+            final int status = answer(exchange, reader);
             stats.request(status);
         } catch (final IOException | RuntimeException e) {
             // The client went away mid-request, or a bug: nothing was taken unless a 2xx was sent.
@@ -275,7 +341,7 @@ public final class IngestServer implements EventSource {
     }
 
     /** Answers one POST; returns the status sent. */
-    private int answer(final HttpExchange exchange) throws IOException {
+    private int answer(final HttpExchange exchange, final BodyReader reader) throws IOException {
         final String remote = remote(exchange);
         if (!"POST".equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().set("Allow", "POST");
@@ -310,7 +376,7 @@ public final class IngestServer implements EventSource {
             return tooLarge(exchange, token, remote, "more than " + limits.maxBodyBytes());
         }
         final String who = "token '" + token.binding().name() + "' from " + remote;
-        final Batch batch = bodies.parse(body, body.length, who);
+        final Batch batch = reader.apply(body, who);
         token.bucket().pay(batch.records);
         final List<Rejection> spoofed = checkIdentity(body, batch, token.binding(), remote, who);
         if (!spoofed.isEmpty()) {
@@ -328,9 +394,69 @@ public final class IngestServer implements EventSource {
                     batch.rejections.size(), batch.records, batch.rejections.get(0).line(),
                     batch.rejections.get(0).message());
         }
-        final int status = batch.events.isEmpty() ? 400 : batch.rejections.isEmpty() ? 200 : 207;
-        final String emptyNote = batch.records == 0 ? "the body holds no events" : null;
-        return report(exchange, status, batch.events.size(), batch.rejections, emptyNote);
+        // A body of only uninteresting records (spans of no GenAI operation) is fine, not a bad request.
+        final boolean nothingUsable = batch.events.isEmpty() && (!batch.rejections.isEmpty() || batch.skipped == 0);
+        final int status = nothingUsable ? 400 : batch.rejections.isEmpty() ? 200 : 207;
+        final String note = batch.records == 0 && batch.skipped == 0 ? "the body holds no events"
+                : batch.skipped > 0 ? batch.skipped + " records carry nothing Peregrine maps and were skipped" : null;
+        return report(exchange, status, batch.events.size(), batch.rejections, note);
+    }
+
+    /**
+     * The batch of an ecosystem body: its adapter's events and problems, each record kept as its
+     * own bytes where the adapter can tell them apart (an NDJSON line), else as the whole body.
+     */
+    private Batch adapt(final PayloadAdapter adapter, final byte[] body, final String who) {
+        final Adapted adapted;
+        try {
+            adapted = adapter.adapt(body, body.length, Math.multiplyExact(clock.millis(), 1_000_000L));
+        } catch (final RuntimeException e) {
+            // A bug in an adapter must not lose the body: it is refused whole and dead-lettered.
+            LOG.error("{}: the {} adapter failed on a body from {}", NAME, adapter.format(), who, e);
+            final Batch failed = new Batch();
+            failed.reject(bodies.rejection(body, 0, body.length, 1, Reason.UNKNOWN_FORMAT, who,
+                    adapter.format() + " adapter failed: " + e));
+            return failed;
+        }
+        final Batch batch = new Batch();
+        batch.adapter = adapter;
+        batch.skipped = adapted.skipped();
+        for (int i = 0; i < adapted.events().size(); i++) {
+            final Adapted.Origin origin = adapted.origins().get(i);
+            batch.event(origin.record(), adapted.events().get(i), from(origin, body), to(origin, body));
+        }
+        for (final Adapted.Problem problem : adapted.problems()) {
+            final Adapted.Origin origin = problem.origin();
+            batch.reject(bodies.rejection(body, from(origin, body), to(origin, body), origin.record(), problem.reason(),
+                    who, adapter.format() + ": " + problem.message()));
+        }
+        return batch;
+    }
+
+    /** Where a record starts in the body; a record without bytes of its own is the whole body. */
+    private static int from(final Adapted.Origin origin, final byte[] body) {
+        return origin.from() < 0 || origin.to() > body.length ? 0 : origin.from();
+    }
+
+    /** Where a record ends in the body, trailing whitespace left out. */
+    private static int to(final Adapted.Origin origin, final byte[] body) {
+        int end = origin.from() < 0 || origin.to() > body.length ? body.length : origin.to();
+        final int start = from(origin, body);
+        while (end > start && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' '
+                || body[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
+    }
+
+    /** {@code event} with the adapter's fallback {@code agent.id} when it has none and the binding allows it. */
+    private static Event fallbackAgent(final Event event, final PayloadAdapter adapter, final TokenBinding token) {
+        final String fallback = adapter == null ? null : adapter.identity().fallbackAgentId();
+        if (fallback == null || event.has(StandardFields.AGENT_ID)) {
+            return event;
+        }
+        final String pattern = token.identity().agentId();
+        return pattern == null || Glob.matches(pattern, fallback) ? event.with(StandardFields.AGENT_ID, fallback) : event;
     }
 
     /**
@@ -344,7 +470,7 @@ public final class IngestServer implements EventSource {
             final Event event = batch.events.get(i);
             final Field field = token.identity().violatedBy(event);
             if (field == null) {
-                batch.events.set(i, token.identity().fill(event));
+                batch.events.set(i, fallbackAgent(token.identity().fill(event), batch.adapter, token));
                 continue;
             }
             final long line = batch.eventLines.get(i);

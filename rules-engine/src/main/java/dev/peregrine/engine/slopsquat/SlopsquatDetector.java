@@ -58,8 +58,10 @@ public final class SlopsquatDetector implements Detector {
     @Override
     public void onEvent(final Event event, final Consumer<Alert> alerts) {
         final String type = event.getString(StandardFields.EVT_TYPE);
-        if (!"execve".equals(type) && !"execveat".equals(type)) {
-            return; // other syscalls of the same process repeat its command line
+        // tool_call: an agent's shell tool names the command before any process runs it (Claude Code's Bash
+        // hook), so the install is caught even where no OS sensor runs; other syscalls only repeat a cmdline
+        if (!"execve".equals(type) && !"execveat".equals(type) && !"tool_call".equals(type)) {
+            return;
         }
         final String commandLine = event.getString(StandardFields.PROC_CMDLINE);
         if (commandLine == null || commandLine.isBlank()) {

@@ -123,4 +123,16 @@ class SlopsquatDetectorTest {
                 .containsExactly("slopsquat_requirements_file", "slopsquat_direct_url_install");
         assertThat(alerts.get(1).outputFields()).containsEntry("package.spec", "git+https://github.com/someone/tool.git");
     }
+
+    @Test
+    void anAgentsShellToolCallIsCheckedBeforeAnyProcessRunsIt() throws Exception {
+        // what Claude Code's PreToolUse hook reports for its Bash tool: the command, not yet run
+        final List<Alert> alerts = replay(detector(AllowList.empty()), trace("agent-tool-call-install.ndjson"));
+
+        assertThat(alerts).singleElement().satisfies(alert -> {
+            assertThat(alert.ruleId()).isEqualTo("slopsquat_not_in_registry");
+            assertThat(alert.agent()).isEqualTo("claude-code");
+            assertThat(alert.outputFields()).containsEntry("package.name", "flask-gpt-helper");
+        });
+    }
 }

@@ -1,0 +1,269 @@
+package dev.peregrine.app;
+
+import dev.peregrine.collector.adapters.JsonTree;
+import dev.peregrine.collector.adapters.PayloadException;
+import dev.peregrine.collector.adapters.claudecode.ClaudeCodeHookAdapter;
+import dev.peregrine.collector.event.Timestamps;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code peregrine hook}: a Claude Code hook command. Reads one hook payload on stdin and
+ * forwards it to a running Peregrine ({@code POST /v1/hooks/claude-code}), stamped with the time
+ * the hook fired.
+ *
+ * <p>It never holds up the agent: it always exits 0, prints nothing on stdout (Claude Code reads a
+ * hook's stdout), and waits at most the connect and read timeouts. When Peregrine cannot take the
+ * payload (down, 429, 5xx, a token it does not know) the payload is appended to a local spool file,
+ * and the next invocation that reaches Peregrine sends the spool first, in order, in the same
+ * request; so nothing is lost, only delayed. Answers that mean Peregrine has kept the payload (2xx,
+ * and 400/403/413, whose records it dead-letters) end its journey. Concurrent hooks take turns on
+ * the spool through a lock file beside it.
+ */
+@Command(name = "hook", mixinStandardHelpOptions = true,
+        description = {"Forwards one Claude Code hook payload (JSON on stdin) to a running Peregrine.",
+                "Always exits 0 and prints nothing on stdout; when Peregrine is unreachable the payload is",
+                "spooled and sent ahead of the next one. Install it in Claude Code's settings.json (docs/integrations.md)."})
+public final class HookCommand implements Callable<Integer> {
+
+    /** Where Peregrine listens when neither {@code --url} nor {@code PEREGRINE_URL} says. */
+    static final String DEFAULT_URL = "http://127.0.0.1:" + RunCommand.DEFAULT_HTTP_PORT;
+
+    /** Largest payload forwarded: below the ingest server's 8 MiB body limit, with room for the spool. */
+    static final int MAX_PAYLOAD_BYTES = 4 << 20;
+
+    /** Largest request body of spooled payloads sent at once; the rest waits for the next invocation. */
+    static final int MAX_DRAIN_BYTES = 4 << 20;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Peregrine's HTTP endpoint. Default: $PEREGRINE_URL, else " + DEFAULT_URL + ".")
+    String url;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Ingest token. Default: $PEREGRINE_TOKEN.")
+    String token;
+
+    @Option(names = "--spool", paramLabel = "FILE",
+            description = "Where payloads wait while Peregrine is unreachable. Default: $PEREGRINE_HOOK_SPOOL, "
+                    + "else ~/.peregrine/hook-spool.ndjson.")
+    Path spool;
+
+    @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "200",
+            description = "Connect timeout in milliseconds (default: ${DEFAULT-VALUE}).")
+    int connectTimeoutMillis;
+
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "800",
+            description = "Read timeout in milliseconds (default: ${DEFAULT-VALUE}).")
+    int readTimeoutMillis;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The payload's source; stdin unless a test says otherwise. */
+    InputStream stdin = System.in;
+
+    /** The environment variables read for defaults. */
+    Map<String, String> environment = System.getenv();
+
+    /** The hook fires at this clock's time. */
+    Clock clock = Clock.systemUTC();
+
+    /** Runs the hook alone, without the rest of the CLI: {@code java -cp peregrine.jar dev.peregrine.app.HookCommand}. */
+    public static void main(final String[] args) {
+        System.exit(new CommandLine(new HookCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        final PrintWriter err = spec.commandLine().getErr();
+        try {
+            final String line = stamp(stdin.readNBytes(MAX_PAYLOAD_BYTES + 1));
+            if (line == null) {
+                err.println("peregrine hook: no payload on stdin; nothing sent");
+                return ExitCode.OK;
+            }
+            if (line.length() > MAX_PAYLOAD_BYTES) {
+                err.println("peregrine hook: the payload is over " + MAX_PAYLOAD_BYTES + " bytes; nothing sent");
+                return ExitCode.OK;
+            }
+            forward(line, err);
+        } catch (final IOException | RuntimeException e) {
+            // Whatever went wrong, the agent goes on: a hook that fails must not stop its work.
+            err.println("peregrine hook: " + e);
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * The payload as one NDJSON line with {@value ClaudeCodeHookAdapter#TIME_KEY} set (when it is
+     * a JSON object without one), or {@code null} when stdin was blank. Input that is not JSON is
+     * forwarded as it is, on one line, for Peregrine to reject and keep.
+     */
+    String stamp(final byte[] input) {
+        final String text = new String(input, StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            return null;
+        }
+        try {
+            final Map<String, Object> payload = JsonTree.object(JsonTree.parse(input, input.length));
+            if (payload != null) {
+                if (!payload.containsKey(ClaudeCodeHookAdapter.TIME_KEY)) {
+                    final Map<String, Object> stamped = new LinkedHashMap<>();
+                    stamped.put(ClaudeCodeHookAdapter.TIME_KEY, Timestamps.formatRfc3339(
+                            Math.multiplyExact(clock.millis(), 1_000_000L)));
+                    stamped.putAll(payload);
+                    return JsonTree.write(stamped);
+                }
+                return JsonTree.write(payload);
+            }
+        } catch (final PayloadException e) {
+            // Not JSON: Peregrine rejects it with the reason and keeps it in its dead-letter file.
+        }
+        return text.strip().replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private void forward(final String line, final PrintWriter err) throws IOException {
+        final Path spoolFile = spoolFile();
+        Files.createDirectories(spoolFile.toAbsolutePath().getParent());
+        final Path lockFile = spoolFile.resolveSibling(spoolFile.getFileName() + ".lock");
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = lockChannel.lock()) {
+            final List<String> spooled = Files.exists(spoolFile)
+                    ? Files.readAllLines(spoolFile, StandardCharsets.UTF_8) : List.of();
+            final List<String> pending = new ArrayList<>();
+            for (final String waiting : spooled) {
+                if (!waiting.isBlank()) {
+                    pending.add(waiting);
+                }
+            }
+            pending.add(line);
+            // Oldest first, as many as fit one request: the order the hooks fired in is kept.
+            int batch = 0;
+            long bytes = 0;
+            while (batch < pending.size() && (batch == 0 || bytes + pending.get(batch).length() + 1 <= MAX_DRAIN_BYTES)) {
+                bytes += pending.get(batch).length() + 1;
+                batch++;
+            }
+            final Delivery delivery = post(pending.subList(0, batch));
+            if (delivery.kept()) {
+                if (delivery.status() >= 400) {
+                    err.println("peregrine hook: Peregrine refused the payload (" + delivery.status()
+                            + ") and kept it in its dead-letter file: " + delivery.detail());
+                }
+                rewrite(spoolFile, pending.subList(batch, pending.size()));
+            } else {
+                err.println("peregrine hook: " + delivery.detail() + "; spooled to " + spoolFile);
+                append(spoolFile, line);
+            }
+        }
+    }
+
+    /** What came of one POST. */
+    private record Delivery(int status, boolean kept, String detail) {
+    }
+
+    private Delivery post(final List<String> lines) {
+        final String endpoint = endpoint();
+        final byte[] body = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        HttpURLConnection connection = null;
+        try {
+            connection = (HttpURLConnection) URI.create(endpoint).toURL().openConnection();
+            connection.setConnectTimeout(connectTimeoutMillis);
+            connection.setReadTimeout(readTimeoutMillis);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            connection.setRequestProperty("Content-Type", "application/x-ndjson");
+            final String bearer = token();
+            if (bearer != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + bearer);
+            }
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            final int status = connection.getResponseCode();
+            final String answer = readAnswer(connection, status);
+            // 2xx: taken. 400, 403, 413: refused but dead-lettered by Peregrine; sending again changes nothing.
+            final boolean kept = status / 100 == 2 || status == 400 || status == 403 || status == 413;
+            return new Delivery(status, kept, endpoint + " answered " + status + " " + answer);
+        } catch (final IOException | IllegalArgumentException e) {
+            return new Delivery(0, false, "cannot reach " + endpoint + ": " + e.getMessage());
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
+        }
+    }
+
+    private static String readAnswer(final HttpURLConnection connection, final int status) throws IOException {
+        try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            if (in == null) {
+                return "";
+            }
+            final ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            in.transferTo(answer);
+            return answer.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    private static void append(final Path spoolFile, final String line) throws IOException {
+        Files.writeString(spoolFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** Replaces the spool with {@code lines} (deleting it when none), through a rename so a crash leaves the old or the new file. */
+    private static void rewrite(final Path spoolFile, final List<String> lines) throws IOException {
+        if (lines.isEmpty()) {
+            Files.deleteIfExists(spoolFile);
+            return;
+        }
+        final Path temporary = spoolFile.resolveSibling(spoolFile.getFileName() + ".tmp");
+        Files.write(temporary, lines, StandardCharsets.UTF_8);
+        Files.move(temporary, spoolFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String endpoint() {
+        String base = url != null ? url : environment.getOrDefault("PEREGRINE_URL", DEFAULT_URL);
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return base + ClaudeCodeHookAdapter.PATH;
+    }
+
+    private String token() {
+        final String value = token != null ? token : environment.get("PEREGRINE_TOKEN");
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    private Path spoolFile() {
+        if (spool != null) {
+            return spool;
+        }
+        final String configured = environment.get("PEREGRINE_HOOK_SPOOL");
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".peregrine", "hook-spool.ndjson");
+    }
+}

@@ -1,0 +1,247 @@
+package dev.peregrine.collector.adapters.otel;
+
+import dev.peregrine.collector.adapters.Adapted;
+import dev.peregrine.collector.adapters.IdentityKeys;
+import dev.peregrine.collector.adapters.JsonTree;
+import dev.peregrine.collector.adapters.PayloadAdapter;
+import dev.peregrine.collector.adapters.PayloadException;
+import dev.peregrine.collector.deadletter.Rejection.Reason;
+import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.collector.event.StandardFields;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * OpenTelemetry traces over OTLP/HTTP with JSON encoding ({@code POST /v1/traces}, the body an
+ * {@code ExportTraceServiceRequest}: {@code resourceSpans[].scopeSpans[].spans[]}), read for the
+ * GenAI semantic conventions. Each span is one record, numbered in body order.
+ *
+ * <h2>Mapping by {@code gen_ai.operation.name}</h2>
+ * <table>
+ *   <caption>spans to events</caption>
+ *   <tr><th>operation</th><th>event</th></tr>
+ *   <tr><td>chat, text_completion, generate_content, embeddings</td><td>{@code llm_call}: {@code llm.model} from
+ *       {@code gen_ai.request.model} (else {@code gen_ai.response.model}), {@code llm.tokens.in/out} from
+ *       {@code gen_ai.usage.input_tokens/output_tokens}, {@code llm.latency_ms} from the span's duration</td></tr>
+ *   <tr><td>execute_tool</td><td>{@code tool_call}: {@code tool.name} from {@code gen_ai.tool.name} (an MCP name
+ *       {@code mcp__server__tool} splits into {@code tool.name=server}, {@code tool.action=tool});
+ *       {@code tool.outcome} {@code error} when the span's status is ERROR, else {@code allowed}</td></tr>
+ *   <tr><td>invoke_agent, create_agent</td><td>{@code platform_access} with {@code platform.op} the operation</td></tr>
+ *   <tr><td>anything else, or none</td><td>skipped and counted (an HTTP or database span is not an agent event)</td></tr>
+ * </table>
+ * {@code evt.time} is the span's {@code startTimeUnixNano} (a span without one is rejected).
+ * Resource attributes give {@code host.name}, {@code container.id}, {@code container.name} and
+ * {@code container.image.repository} (from {@code container.image.name}); identity keys are attribute
+ * names, looked up on the span first, then on its resource (default: {@code agent.id} from
+ * {@code gen_ai.agent.id}, {@code gen_ai.agent.name} or {@code service.name}; {@code agent.session} from
+ * {@code gen_ai.conversation.id} or {@code session.id}; {@code sandbox.id} from {@code sandbox.id} or
+ * {@code container.id}). Span attributes are kept as extras by their own names (except names of
+ * registered fields), with {@code otel.trace_id}, {@code otel.span_id}, {@code otel.span_name}.
+ */
+public final class OtlpTraceAdapter implements PayloadAdapter {
+
+    /** Where OTLP/HTTP exporters send traces. */
+    public static final String PATH = "/v1/traces";
+
+    /** The default identity keys (attribute names). */
+    public static final IdentityKeys DEFAULT_IDENTITY = new IdentityKeys(
+            List.of("gen_ai.agent.id", "gen_ai.agent.name", "service.name"),
+            List.of("gen_ai.conversation.id", "session.id"),
+            List.of("sandbox.id", "container.id"), null);
+
+    private static final int STATUS_ERROR = 2;
+
+    private final IdentityKeys identity;
+
+    /** An adapter with {@link #DEFAULT_IDENTITY}. */
+    public OtlpTraceAdapter() {
+        this(DEFAULT_IDENTITY);
+    }
+
+    /** An adapter taking identities from {@code identity}. */
+    public OtlpTraceAdapter(final IdentityKeys identity) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+    }
+
+    @Override
+    public String format() {
+        return "otlp";
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public IdentityKeys identity() {
+        return identity;
+    }
+
+    @Override
+    public Adapted adapt(final byte[] body, final int length, final long receivedNanos) {
+        final Map<String, Object> request;
+        try {
+            request = JsonTree.object(JsonTree.parse(body, length));
+        } catch (final PayloadException e) {
+            return Adapted.refused(e.reason(), e.getMessage());
+        }
+        if (request == null || !(request.get("resourceSpans") instanceof List<?>)) {
+            return Adapted.refused(Reason.UNKNOWN_FORMAT, "not an OTLP ExportTraceServiceRequest: expected a JSON object "
+                    + "with a 'resourceSpans' array (OTLP/HTTP JSON encoding; protobuf is not read)");
+        }
+        final Adapted.Builder out = new Adapted.Builder();
+        long record = 0;
+        for (final Object resourceSpans : JsonTree.array(request.get("resourceSpans"))) {
+            final Map<String, Object> resourceSpan = JsonTree.object(resourceSpans);
+            final Map<String, Object> resource = Attributes.of(
+                    JsonTree.at(resourceSpan, "resource.attributes"));
+            final Object scopes = resourceSpan == null ? null : resourceSpan.get("scopeSpans");
+            for (final Object scopeSpans : JsonTree.array(scopes)) {
+                final Map<String, Object> scope = JsonTree.object(scopeSpans);
+                for (final Object span : JsonTree.array(scope == null ? null : scope.get("spans"))) {
+                    record++;
+                    try {
+                        final Event event = map(JsonTree.object(span), resource);
+                        if (event == null) {
+                            out.skip();
+                        } else {
+                            out.event(Adapted.Origin.whole(record), event);
+                        }
+                    } catch (final PayloadException e) {
+                        out.problem(Adapted.Origin.whole(record), e.reason(), "span " + record + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /** The event of one span, or {@code null} for a span that is no GenAI operation. */
+    private Event map(final Map<String, Object> span, final Map<String, Object> resource) throws PayloadException {
+        if (span == null) {
+            throw new PayloadException(Reason.MALFORMED_JSON, "a span must be a JSON object");
+        }
+        final Map<String, Object> attributes = Attributes.of(span.get("attributes"));
+        final String operation = JsonTree.text(attributes.get("gen_ai.operation.name"));
+        if (operation == null) {
+            return null;
+        }
+        final String type = switch (operation) {
+            case "chat", "text_completion", "generate_content", "embeddings" -> "llm_call";
+            case "execute_tool" -> "tool_call";
+            case "invoke_agent", "create_agent" -> "platform_access";
+            default -> null;
+        };
+        if (type == null) {
+            return null;
+        }
+        final Long start = Attributes.unixNanos(span.get("startTimeUnixNano"), "startTimeUnixNano");
+        if (start == null) {
+            throw new PayloadException(Reason.MISSING_FIELD, "span has no 'startTimeUnixNano'");
+        }
+        final Long end = Attributes.unixNanos(span.get("endTimeUnixNano"), "endTimeUnixNano");
+        final boolean error = Attributes.integer(JsonTree.at(span, "status.code")) == STATUS_ERROR;
+        final String errorText = firstText(JsonTree.text(attributes.get("error.type")),
+                JsonTree.text(JsonTree.at(span, "status.message")));
+
+        final Event.Builder event = Event.builder().time(start)
+                .set(StandardFields.EVT_SOURCE, "agent")
+                .set(StandardFields.EVT_TYPE, type);
+        identity.apply(event, key -> attributes.containsKey(key) ? attributes.get(key) : resource.get(key));
+        setText(event, StandardFields.HOST_NAME, resource.get("host.name"));
+        setText(event, StandardFields.CONTAINER_ID, resource.get("container.id"));
+        setText(event, StandardFields.CONTAINER_NAME, resource.get("container.name"));
+        setText(event, StandardFields.CONTAINER_IMAGE_REPOSITORY, resource.get("container.image.name"));
+        setText(event, StandardFields.USER_NAME, firstPresent(attributes, "user.id", "enduser.id"));
+        switch (type) {
+            case "llm_call" -> {
+                setText(event, StandardFields.LLM_MODEL,
+                        firstPresent(attributes, "gen_ai.request.model", "gen_ai.response.model"));
+                setCount(event, StandardFields.LLM_TOKENS_IN,
+                        firstPresent(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"));
+                setCount(event, StandardFields.LLM_TOKENS_OUT,
+                        firstPresent(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"));
+                if (end != null && end >= start) {
+                    event.set(StandardFields.LLM_LATENCY_MS, (end - start) / 1_000_000L);
+                }
+            }
+            case "tool_call" -> {
+                final String tool = JsonTree.text(attributes.get("gen_ai.tool.name"));
+                if (tool == null) {
+                    throw new PayloadException(Reason.MISSING_FIELD, "execute_tool span has no 'gen_ai.tool.name'");
+                }
+                final int split = tool.startsWith("mcp__") ? tool.indexOf("__", 5) : -1;
+                if (split > 5) {
+                    event.set(StandardFields.TOOL_NAME, tool.substring(5, split));
+                    event.set(StandardFields.TOOL_ACTION, tool.substring(split + 2));
+                } else {
+                    event.set(StandardFields.TOOL_NAME, tool);
+                }
+                event.set(StandardFields.TOOL_OUTCOME, error ? "error" : "allowed");
+                event.set(StandardFields.EVT_RES, error ? "EIO" : "SUCCESS");
+                if (error && errorText != null) {
+                    event.set(StandardFields.TOOL_REASON, errorText);
+                }
+            }
+            default -> {
+                event.set(StandardFields.PLATFORM_OP, operation);
+                event.set(StandardFields.PLATFORM_OUTCOME, error ? "error" : "success");
+                event.set(StandardFields.EVT_RES, error ? "EIO" : "SUCCESS");
+            }
+        }
+        final FieldRegistry fields = FieldRegistry.standard();
+        for (final Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            if (attribute.getValue() != null && fields.find(attribute.getKey()).isEmpty()) {
+                event.extra(attribute.getKey(), attribute.getValue());
+            }
+        }
+        putText(event, "otel.trace_id", span.get("traceId"));
+        putText(event, "otel.span_id", span.get("spanId"));
+        putText(event, "otel.parent_span_id", span.get("parentSpanId"));
+        putText(event, "otel.span_name", span.get("name"));
+        if (error) {
+            event.extra("otel.status_code", "ERROR");
+        }
+        return event.build();
+    }
+
+    private static Object firstPresent(final Map<String, Object> attributes, final String first, final String second) {
+        final Object value = attributes.get(first);
+        return value != null ? value : attributes.get(second);
+    }
+
+    private static String firstText(final String first, final String second) {
+        return first != null ? first : second;
+    }
+
+    private static void setText(final Event.Builder event, final dev.peregrine.collector.event.Field field,
+                                final Object value) {
+        final String text = JsonTree.text(value);
+        if (text != null) {
+            event.set(field, text);
+        }
+    }
+
+    private static void setCount(final Event.Builder event, final dev.peregrine.collector.event.Field field,
+                                 final Object value) throws PayloadException {
+        if (value == null) {
+            return;
+        }
+        final long count = Attributes.integer(value);
+        if (count < 0) {
+            throw new PayloadException(Reason.INVALID_VALUE, field.name() + " must be a non-negative integer, got "
+                    + JsonTree.write(value));
+        }
+        event.set(field, count);
+    }
+
+    private static void putText(final Event.Builder event, final String key, final Object value) {
+        final String text = JsonTree.text(value);
+        if (text != null) {
+            event.extra(key, text);
+        }
+    }
+}
