@@ -19,6 +19,9 @@ import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
 import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.engine.rules.RuleSet;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -146,6 +149,10 @@ final class RunCommand implements Callable<Integer> {
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
         final PipelineMetrics metrics = new PipelineMetrics(registry);
+        JvmMetrics.builder().register(registry);
+        if (ingestServer != null) {
+            registerIngestMetrics(registry, ingestServer);
+        }
         final HttpEndpoint http = startHttp(registry, ingestServer);
         final CountDownLatch finished = new CountDownLatch(1);
         // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
@@ -177,6 +184,24 @@ final class RunCommand implements Callable<Integer> {
                 http.close();
             }
         }
+    }
+
+    /** The ingest API's own counters, read when /metrics is scraped. */
+    private static void registerIngestMetrics(final PrometheusRegistry registry, final IngestServer ingest) {
+        CounterWithCallback.builder().name("peregrine_ingest_requests_total")
+                .help("Requests to the ingest API by HTTP status").labelNames("status")
+                .callback(callback -> ingest.stats().requestsByStatus()
+                        .forEach((status, count) -> callback.call(count, Integer.toString(status))))
+                .register(registry);
+        CounterWithCallback.builder().name("peregrine_ingest_bytes_total")
+                .help("Request body bytes received by the ingest API")
+                .callback(callback -> callback.call(ingest.stats().bytesReceived())).register(registry);
+        CounterWithCallback.builder().name("peregrine_ingest_identity_violations_total")
+                .help("Events refused because they claimed an identity outside their token's binding")
+                .callback(callback -> callback.call(ingest.stats().identityViolations())).register(registry);
+        GaugeWithCallback.builder().name("peregrine_ingest_queue_depth")
+                .help("Events taken by the ingest API and not yet read by the pipeline (its lag)")
+                .callback(callback -> callback.call(ingest.queued())).register(registry);
     }
 
     /** The configured ingest clients, or one generated token bound to any identity, printed once. */

@@ -32,8 +32,7 @@ class DockerfileTest {
     void theImageBuildCopiesTheSourcesOfEveryModuleTheAppIsBuiltWith() throws IOException {
         final String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
 
-        // bench/ is the one module the app does not need
-        assertThat(modules()).filteredOn(module -> !module.equals("bench")).allSatisfy(module -> assertThat(dockerfile)
+        assertThat(modules()).allSatisfy(module -> assertThat(dockerfile)
                 .as("docker/Dockerfile copies %s/", module)
                 .containsPattern("(?m)^COPY " + Pattern.quote(module + "/") + "\\s+" + Pattern.quote(module + "/") + "$"));
     }

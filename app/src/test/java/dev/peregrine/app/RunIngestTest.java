@@ -94,7 +94,9 @@ class RunIngestTest {
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("peregrine_events_total{source=\"http-ingest\"} 1.0",
                 "peregrine_events_rejected_total{reason=\"identity_not_allowed\",source=\"http-ingest\"} 1.0",
-                "# TYPE peregrine_alerts_total counter", "# TYPE peregrine_alert_latency_seconds histogram");
+                "# TYPE peregrine_alerts_total counter", "# TYPE peregrine_alert_latency_seconds histogram",
+                "peregrine_ingest_requests_total{status=\"401\"} 1.0", "peregrine_ingest_identity_violations_total 1.0",
+                "# TYPE peregrine_ingest_bytes_total counter", "peregrine_ingest_queue_depth ", "jvm_memory_used_bytes");
 
         process.destroy(); // SIGTERM: drains what was taken, then exits
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
