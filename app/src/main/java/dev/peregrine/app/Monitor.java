@@ -8,6 +8,9 @@ import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.jsonl.RotatingJsonLinesSink;
 import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
+import dev.peregrine.alerting.redaction.RedactingSink;
+import dev.peregrine.alerting.redaction.RedactionPattern;
+import dev.peregrine.alerting.redaction.Redactor;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
 import dev.peregrine.collector.proctree.ProcessTrees;
@@ -37,6 +40,9 @@ import java.util.function.Consumer;
 final class Monitor implements AutoCloseable {
 
     private static final int QUEUE_CAPACITY = 8192;
+
+    /** Secrets (API keys, tokens, passwords in URLs, private keys) masked in every alert before it leaves. */
+    private static final Redactor REDACTOR = new Redactor(RedactionPattern.defaults());
 
     private final EmbeddedPipeline pipeline;
     private final AlertSink sink;
@@ -127,7 +133,8 @@ final class Monitor implements AutoCloseable {
                 detections.allowedLateness()));
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);
-        final AlertSink sink = new FanOutSink(all);
+        // outermost, so no sink, spool or dead-letter file ever holds a secret an agent put in a command line
+        final AlertSink sink = new RedactingSink(new FanOutSink(all), REDACTOR);
         final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
         // one set of trees for all sources: a host's processes may be reported by more than one of them
         final ProcessTrees trees = ProcessTrees.withDefaults();

@@ -106,7 +106,7 @@ class RunIngestTest {
         assertThat(alerts).anySatisfy(alert -> assertThat(alert).contains("\"rule_id\":\"agent_tool_call_denied\"",
                 "\"agent\":\"ci-runner\""));
         assertThat(alerts).anySatisfy(alert -> assertThat(alert).contains("\"rule_id\":\"ingest_spoof\"",
-                "\"priority\":\"Critical\"", "\"agent\":\"prod-deployer\"", "token=ci-runner-token",
+                "\"priority\":\"Critical\"", "\"agent\":\"prod-deployer\"", "client=ci-runner-token",
                 "claimed=prod-deployer", "allowed=ci-runner"));
         assertThat(alerts).noneSatisfy(alert -> assertThat(alert).contains("\"tool.name\":\"aws\""));
         assertThat(dir.resolve("dead-letter.ndjson")).content().contains("identity_not_allowed", "prod-deployer");
