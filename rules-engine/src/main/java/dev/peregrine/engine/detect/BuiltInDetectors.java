@@ -1,6 +1,7 @@
 package dev.peregrine.engine.detect;
 
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.memory.MemoryDetector;
 import dev.peregrine.engine.state.StateStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,9 @@ public final class BuiltInDetectors {
         }
         if (anyEnabled(settings.sensorSilent(), SensorSilentSettings::enabled)) {
             detectors.add(new SensorSilentDetector(settings.sensorSilent(), state));
+        }
+        if (anyEnabled(settings.memoryAnomaly(), MemoryAnomalySettings::enabled)) {
+            detectors.add(new MemoryDetector(settings.memoryAnomaly(), state));
         }
         return List.copyOf(detectors);
     }

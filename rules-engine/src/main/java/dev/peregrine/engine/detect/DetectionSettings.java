@@ -42,10 +42,13 @@ public record DetectionSettings(PerAgent<DeniedBurstSettings> deniedBurst,
                                 PerAgent<OffHoursSettings> offHours,
                                 PerAgent<NewResourceSettings> newResource,
                                 PerAgent<TokenBudgetSettings> tokenBudget,
-                                PerAgent<SensorSilentSettings> sensorSilent) {
+                                PerAgent<SensorSilentSettings> sensorSilent,
+                                PerAgent<MemoryAnomalySettings> memoryAnomaly) {
 
     /** The top-level key of the section. */
     public static final String SECTION = "detections";
+    /** The key of {@code memory_anomaly}'s settings (its detector lives in {@code engine.memory}). */
+    public static final String MEMORY_ANOMALY = "memory_anomaly";
 
     public DetectionSettings {
         Objects.requireNonNull(deniedBurst);
@@ -54,13 +57,29 @@ public record DetectionSettings(PerAgent<DeniedBurstSettings> deniedBurst,
         Objects.requireNonNull(newResource);
         Objects.requireNonNull(tokenBudget);
         Objects.requireNonNull(sensorSilent);
+        Objects.requireNonNull(memoryAnomaly);
+    }
+
+    /**
+     * The detections that came before {@code memory_anomaly}, which takes its defaults: keeps
+     * callers that list the six older ones compiling.
+     */
+    public DetectionSettings(final PerAgent<DeniedBurstSettings> deniedBurst,
+                             final PerAgent<VolumeSpikeSettings> volumeSpike,
+                             final PerAgent<OffHoursSettings> offHours,
+                             final PerAgent<NewResourceSettings> newResource,
+                             final PerAgent<TokenBudgetSettings> tokenBudget,
+                             final PerAgent<SensorSilentSettings> sensorSilent) {
+        this(deniedBurst, volumeSpike, offHours, newResource, tokenBudget, sensorSilent,
+                PerAgent.of(MemoryAnomalySettings.DEFAULTS));
     }
 
     /** Every detection on, with its defaults. */
     public static DetectionSettings defaults() {
         return new DetectionSettings(PerAgent.of(DeniedBurstSettings.DEFAULTS), PerAgent.of(VolumeSpikeSettings.DEFAULTS),
                 PerAgent.of(OffHoursSettings.DEFAULTS), PerAgent.of(NewResourceSettings.DEFAULTS),
-                PerAgent.of(TokenBudgetSettings.DEFAULTS), PerAgent.of(SensorSilentSettings.DEFAULTS));
+                PerAgent.of(TokenBudgetSettings.DEFAULTS), PerAgent.of(SensorSilentSettings.DEFAULTS),
+                PerAgent.of(MemoryAnomalySettings.DEFAULTS));
     }
 
     /**
@@ -99,7 +118,7 @@ public record DetectionSettings(PerAgent<DeniedBurstSettings> deniedBurst,
         final List<DetectionSettingsError> errors = new ArrayList<>();
         final SettingsReader in = new SettingsReader(fileName, SECTION, section, errors);
         in.rejectUnknown(Set.of(DeniedBurstDetector.RULE_ID, VolumeSpikeDetector.RULE_ID, OffHoursDetector.RULE_ID,
-                NewResourceDetector.RULE_ID, TokenBudgetDetector.RULE_ID, SensorSilentDetector.RULE_ID));
+                NewResourceDetector.RULE_ID, TokenBudgetDetector.RULE_ID, SensorSilentDetector.RULE_ID, MEMORY_ANOMALY));
         final DetectionSettings settings = new DetectionSettings(
                 perAgent(in.child(DeniedBurstDetector.RULE_ID), DeniedBurstSettings.DEFAULTS, DeniedBurstSettings.KEYS,
                         DeniedBurstSettings::read),
@@ -112,7 +131,9 @@ public record DetectionSettings(PerAgent<DeniedBurstSettings> deniedBurst,
                 perAgent(in.child(TokenBudgetDetector.RULE_ID), TokenBudgetSettings.DEFAULTS, TokenBudgetSettings.KEYS,
                         TokenBudgetSettings::read),
                 perAgent(in.child(SensorSilentDetector.RULE_ID), SensorSilentSettings.DEFAULTS, SensorSilentSettings.KEYS,
-                        SensorSilentSettings::read));
+                        SensorSilentSettings::read),
+                perAgent(in.child(MEMORY_ANOMALY), MemoryAnomalySettings.DEFAULTS, MemoryAnomalySettings.KEYS,
+                        MemoryAnomalySettings::read));
         if (!errors.isEmpty()) {
             errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line())
                     : Integer.compare(a.column(), b.column()));

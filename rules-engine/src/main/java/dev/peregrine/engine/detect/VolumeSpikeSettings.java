@@ -32,8 +32,8 @@ public record VolumeSpikeSettings(boolean enabled, double factor, Duration windo
                 in.duration("half_life", base.halfLife));
     }
 
-    /** The weight of the newest window in the baseline, from the half-life. */
-    double alpha() {
-        return 1.0 - Math.pow(0.5, (double) window.toNanos() / halfLife.toNanos());
+    /** The baseline's knobs. */
+    RateBaseline.Knobs knobs() {
+        return new RateBaseline.Knobs(window, factor, minEvents, warmup, halfLife);
     }
 }

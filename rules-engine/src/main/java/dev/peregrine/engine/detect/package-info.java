@@ -23,7 +23,15 @@
  *   <tr><td>{@code token_budget.rate}</td><td>the same</td><td>more than 120 LLM calls by an agent in one minute</td></tr>
  *   <tr><td>{@code sensor_silent}</td><td>{@link dev.peregrine.engine.detect.SensorSilentDetector}</td>
  *       <td>a source on a sandbox that was sending sends nothing for more than 5 minutes</td></tr>
+ *   <tr><td>{@code memory_anomaly.*}</td><td>{@link dev.peregrine.engine.memory.MemoryDetector}</td>
+ *       <td>an anomalous LLM-memory write (cross-namespace, burst, oversize, instruction-like or secret
+ *       content, foreign URLs, encoded blobs, invisible Unicode) or a read of a flagged entry by
+ *       another agent; settings in {@link dev.peregrine.engine.detect.MemoryAnomalySettings}</td></tr>
  * </table>
+ *
+ * <p>{@link dev.peregrine.engine.detect.RateBaseline} is the per-window count against an
+ * exponentially weighted baseline that {@code volume_spike} and {@code memory_anomaly.write_burst}
+ * share.
  *
  * <p>Settings: {@link dev.peregrine.engine.detect.DetectionSettings#parse} reads the
  * {@code detections:} section of the config file (every knob has a default; each detection takes

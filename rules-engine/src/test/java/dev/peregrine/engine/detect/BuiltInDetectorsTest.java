@@ -18,7 +18,7 @@ class BuiltInDetectorsTest {
         assertThat(BuiltInDetectors.create(DetectionSettings.defaults(), new InMemoryStateStore()))
                 .extracting(d -> d.getClass().getSimpleName()).containsExactly("DeniedBurstDetector",
                         "VolumeSpikeDetector", "OffHoursDetector", "NewResourceDetector", "TokenBudgetDetector",
-                        "SensorSilentDetector");
+                        "SensorSilentDetector", "MemoryDetector");
     }
 
     @Test

@@ -35,7 +35,8 @@ class RestartTest {
             PerAgent.of(NewResourceDetectorTest.SETTINGS),
             PerAgent.of(new TokenBudgetSettings(true, 10_000, 0, List.of(50, 75, 90, 100), ZoneId.of("UTC"), 120,
                     Duration.ofHours(24))),
-            PerAgent.of(SensorSilentSettings.DEFAULTS));
+            PerAgent.of(SensorSilentSettings.DEFAULTS),
+            PerAgent.of(MemoryAnomalySettings.DEFAULTS));
 
     @TempDir
     Path stateDir;
