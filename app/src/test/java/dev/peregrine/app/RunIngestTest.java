@@ -2,23 +2,16 @@ package dev.peregrine.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,19 +24,10 @@ class RunIngestTest {
 
     private static final String TOKEN = "test-token-0123456789abcdef";
 
-    private Process process;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
     @Test
     void aTokenBoundToOneAgentCannotSendEventsForAnotherAndTheAttemptAlerts(@TempDir final Path dir)
             throws Exception {
-        final int port = freePort();
+        final int port = PeregrineProcess.freePort();
         final Path config = dir.resolve("peregrine.yaml");
         Files.writeString(config, """
                 http:
@@ -57,23 +41,14 @@ class RunIngestTest {
                 inputs:
                   dead_letter: %s
                 """.formatted(port, dir.resolve("dead-letter.ndjson")));
-        final Path stdout = dir.resolve("alerts.out");
-        final ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Peregrine.class.getName(), "run", "--config", config.toString())
-                .redirectOutput(stdout.toFile());
-        builder.environment().put("PEREGRINE_TEST_TOKEN", TOKEN);
-        process = builder.start();
-        final BlockingQueue<String> log = new LinkedBlockingQueue<>();
-        final Thread logReader = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                reader.lines().forEach(log::add);
-            } catch (final IOException e) {
-                log.add("log reader: " + e);
-            }
-        });
-        logReader.start();
-        awaitLine(log, "monitoring HTTP ingest");
+        try (PeregrineProcess run = PeregrineProcess.start(dir.resolve("alerts.out"),
+                Map.of("PEREGRINE_TEST_TOKEN", TOKEN), List.of("run", "--config", config.toString()))) {
+            exercise(run, port, dir);
+        }
+    }
+
+    private static void exercise(final PeregrineProcess run, final int port, final Path dir) throws Exception {
+        run.awaitLog("monitoring HTTP ingest");
 
         final HttpClient http = HttpClient.newHttpClient();
         final String own = "{\"time\":\"2026-11-27T10:00:00Z\",\"agent\":\"ci-runner\",\"session\":\"s-1\","
@@ -89,7 +64,7 @@ class RunIngestTest {
         final HttpResponse<String> health = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        awaitLine(log, "rejected (identity_not_allowed)");
+        run.awaitLog("rejected (identity_not_allowed)");
         final String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("peregrine_events_total{source=\"http-ingest\"} 1.0",
@@ -98,11 +73,9 @@ class RunIngestTest {
                 "peregrine_ingest_requests_total{status=\"401\"} 1.0", "peregrine_ingest_identity_violations_total 1.0",
                 "# TYPE peregrine_ingest_bytes_total counter", "peregrine_ingest_queue_depth ", "jvm_memory_used_bytes");
 
-        process.destroy(); // SIGTERM: drains what was taken, then exits
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
-        logReader.join(10_000);
+        run.terminate(); // SIGTERM: drains what was taken, then exits
 
-        final List<String> alerts = Files.readAllLines(stdout);
+        final List<String> alerts = run.stdoutLines();
         assertThat(alerts).anySatisfy(alert -> assertThat(alert).contains("\"rule_id\":\"agent_tool_call_denied\"",
                 "\"agent\":\"ci-runner\""));
         assertThat(alerts).anySatisfy(alert -> assertThat(alert).contains("\"rule_id\":\"ingest_spoof\"",
@@ -121,27 +94,5 @@ class RunIngestTest {
             request.header("Authorization", "Bearer " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitLine(final BlockingQueue<String> log, final String text) throws InterruptedException {
-        final StringBuilder seen = new StringBuilder();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && (process.isAlive() || !log.isEmpty())) {
-            final String line = log.poll(1, TimeUnit.SECONDS);
-            if (line != null) {
-                seen.append(line).append('\n');
-                if (line.contains(text)) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("no log line containing '" + text + "'" + (process.isAlive() ? "" : " (the process "
-                + "exited with " + process.exitValue() + ")") + "; the log was:\n" + seen);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
