@@ -15,7 +15,9 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
 import dev.peregrine.collector.proctree.ProcessTrees;
 import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.engine.DetectionEngine;
+import dev.peregrine.engine.reload.LoadedRules;
+import dev.peregrine.engine.reload.Reload;
+import dev.peregrine.engine.reload.ReloadableEngine;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
 import dev.peregrine.engine.embedded.PipelineMetrics;
@@ -32,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The embedded monitor as {@code run} and {@code replay} both assemble it: sources, the loaded
@@ -48,13 +51,24 @@ final class Monitor implements AutoCloseable {
     private final AlertSink sink;
     private final LazyDeadLetter deadLetter;
     private final DeduplicatingSink dedup;
+    private final ReloadableEngine engine;
 
     private Monitor(final EmbeddedPipeline pipeline, final AlertSink sink, final LazyDeadLetter deadLetter,
-                    final DeduplicatingSink dedup) {
+                    final DeduplicatingSink dedup, final ReloadableEngine engine) {
         this.pipeline = pipeline;
         this.sink = sink;
         this.deadLetter = deadLetter;
         this.dedup = dedup;
+        this.engine = engine;
+    }
+
+    /**
+     * Loads {@code rules} afresh off the engine thread and swaps them in between two events; rules
+     * that do not load leave the running ones in place. What the built-in detections learned is
+     * kept; CEP windows start empty.
+     */
+    Reload reloadRules(final Supplier<LoadedRules> rules) {
+        return engine.reload(rules);
     }
 
     /**
@@ -129,8 +143,10 @@ final class Monitor implements AutoCloseable {
             afterRules.add(new DedupClock(deduplicating));
         }
         afterRules.add(new StateSnapshots(detections.state()));
-        final List<Detector> detectors = List.of(new DetectionEngine(rules, RuleFiles.cepProgram(rules), afterRules,
-                detections.allowedLateness()));
+        // reloadable: run swaps in new rules on SIGHUP without losing what the detections learned
+        final ReloadableEngine engine = new ReloadableEngine(new LoadedRules(rules, RuleFiles.cepProgram(rules)),
+                afterRules, detections.allowedLateness());
+        final List<Detector> detectors = List.of(engine);
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);
         // outermost, so no sink, spool or dead-letter file ever holds a secret an agent put in a command line
@@ -143,7 +159,7 @@ final class Monitor implements AutoCloseable {
                 .toList();
         final EmbeddedPipeline pipeline = new EmbeddedPipeline(enriched, detectors, sink, deadLetter, metrics,
                 ordering, QUEUE_CAPACITY);
-        return new Monitor(pipeline, sink, deadLetter, deduplicating);
+        return new Monitor(pipeline, sink, deadLetter, deduplicating, engine);
     }
 
     /** Moves the dedup windows forward with event time, so a quiet key's summary goes out when its window ends. */

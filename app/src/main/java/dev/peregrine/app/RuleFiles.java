@@ -3,6 +3,7 @@ package dev.peregrine.app;
 import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.engine.cep.CepCompiler;
 import dev.peregrine.engine.cep.CepProgram;
+import dev.peregrine.engine.reload.LoadedRules;
 import dev.peregrine.engine.rules.RuleLoadError;
 import dev.peregrine.engine.rules.RuleLoadException;
 import dev.peregrine.engine.rules.RuleLoader;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Where rules come from: the files a user names, or the rule set shipped inside Peregrine. */
@@ -55,6 +57,17 @@ final class RuleFiles {
             throw new UsageException("rules did not load:\n" + e.errors().stream()
                     .map(RuleLoadError::toString).collect(Collectors.joining("\n")));
         }
+    }
+
+    /**
+     * Loads {@code paths} (or the shipped rules) afresh each time it is called, for a rule reload:
+     * with a loader and EPL compiler of its own, since it runs on the reload thread.
+     */
+    static Supplier<LoadedRules> reloading(final List<Path> paths) {
+        final CepCompiler compiler = new CepCompiler(FieldRegistry.standard());
+        final RuleLoader loader = new RuleLoader(FieldRegistry.standard(), compiler);
+        return paths.isEmpty() ? LoadedRules.fromFiles(loader, compiler, shipped())
+                : LoadedRules.fromPaths(loader, compiler, paths);
     }
 
     /** The shipped rule files, in the order of their index, named by their classpath resource path. */

@@ -13,6 +13,7 @@ import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.procfs.ProcfsSource;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.detect.DetectionSettings;
+import dev.peregrine.engine.reload.LoadedRules;
 import dev.peregrine.engine.state.StateStore;
 import dev.peregrine.collector.source.InputFormat;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -40,6 +42,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** {@code peregrine run}: the live embedded monitor, until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -171,6 +174,7 @@ final class RunCommand implements Callable<Integer> {
                 awaitQuietly(finished);
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
+            reloadOnHangup(monitor, RuleFiles.reloading(output.rules));
             LOG.info("monitoring {} with {} active rules", String.join(", ", described), rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
             removeQuietly(stopper);
@@ -183,6 +187,31 @@ final class RunCommand implements Callable<Integer> {
             if (http != null) {
                 http.close();
             }
+        }
+    }
+
+    /**
+     * {@code kill -HUP} reloads the rule files: they are loaded and compiled off the engine thread
+     * and swapped in between two events; a file that does not load is logged with every error and
+     * the running rules stay.
+     */
+    private static void reloadOnHangup(final Monitor monitor, final Supplier<LoadedRules> rules) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> {
+                LOG.info("SIGHUP: reloading rules");
+                monitor.reloadRules(rules).compiled().thenAccept(result -> {
+                    if (result.rejected()) {
+                        LOG.error("rules reload rejected, the running rules stay:{}{}", System.lineSeparator(),
+                                String.join(System.lineSeparator(), result.problems()));
+                    } else {
+                        LOG.info("rules reloaded: {} rules, {} cep items, generation {}", result.rules(),
+                                result.cepRules().size(), result.generation());
+                    }
+                });
+            });
+        } catch (final IllegalArgumentException unsupported) {
+            // a platform without SIGHUP (Windows): reload needs a restart there
+            LOG.debug("no SIGHUP on this platform: {}", unsupported.getMessage());
         }
     }
 

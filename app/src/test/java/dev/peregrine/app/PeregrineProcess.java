@@ -87,6 +87,14 @@ final class PeregrineProcess implements AutoCloseable {
                 });
     }
 
+    /** Sends SIGHUP (what an operator's {@code kill -HUP} does). */
+    void hangup() throws IOException, InterruptedException {
+        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM, then waits for the exit; returns the exit code. */
     int terminate() throws InterruptedException {
         process.destroy();

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param maxOpenKeys    bound on open windows; beyond it the window with the earliest start is
  *                       summarized (if it absorbed repeats) and evicted
  * @param extraKeyFields per rule id, {@code output_fields} names that join agent and session in
- *                       the grouping key (e.g. {@code fd.name} to keep files apart)
+ *                       the grouping key (e.g. {@code fd.name} to keep files apart); a rule without
+ *                       an entry groups by all of its alerts' output fields
  */
 public record DedupConfig(Duration window, long summaryEvery, int maxOpenKeys,
                           Map<String, List<String>> extraKeyFields) {
@@ -44,7 +45,7 @@ public record DedupConfig(Duration window, long summaryEvery, int maxOpenKeys,
         extraKeyFields = Collections.unmodifiableMap(copy);
     }
 
-    /** 60 s window, a summary every 100 repeats, 100,000 open keys, agent + session keys only. */
+    /** 60 s window, a summary every 100 repeats, 100,000 open keys, no rule described (each groups by agent, session and all output fields). */
     public static DedupConfig defaults() {
         return new DedupConfig(DEFAULT_WINDOW, DEFAULT_SUMMARY_EVERY, DEFAULT_MAX_OPEN_KEYS, Map.of());
     }

@@ -208,8 +208,14 @@ public final class DeduplicatingSink implements AlertSink {
     public String groupingKey(final Alert alert) {
         final StringBuilder key = new StringBuilder(64).append(alert.agent()).append('\u0000')
                 .append(alert.session());
-        final List<String> extra = config.extraKeyFieldsOf(alert.ruleId());
-        for (final String field : extra) {
+        if (!config.extraKeyFields().containsKey(alert.ruleId())) {
+            // A rule nobody described (a built-in detection, a rule loaded by a later reload): only alerts
+            // that say the same thing merge, so two different findings are never folded into one count.
+            alert.outputFields().forEach((field, value) ->
+                    key.append('\u0000').append(field).append('=').append(value == null ? "" : value));
+            return key.toString();
+        }
+        for (final String field : config.extraKeyFieldsOf(alert.ruleId())) {
             final Object value = alert.outputFields().get(field);
             key.append('\u0000').append(field).append('=').append(value == null ? "" : value);
         }

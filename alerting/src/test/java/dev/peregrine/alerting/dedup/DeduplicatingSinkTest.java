@@ -165,19 +165,24 @@ class DeduplicatingSinkTest {
     @Test
     void extraKeyFieldsOfARuleSplitItsWindows() throws IOException {
         final Recording out = new Recording();
-        final DeduplicatingSink dedup = new DeduplicatingSink(out,
-                DedupConfig.defaults().withExtraKeyFields("new_resource", List.of("fd.name")));
+        final DeduplicatingSink dedup = new DeduplicatingSink(out, DedupConfig.defaults()
+                .withExtraKeyFields("new_resource", List.of("fd.name"))
+                .withExtraKeyFields("denied_burst", List.of()));
 
-        dedup.deliver(alert("new_resource", "s-1", T0, Map.of("fd.name", "/etc/passwd")));
-        dedup.deliver(alert("new_resource", "s-1", T0 + 1, Map.of("fd.name", "/etc/shadow")));
-        dedup.deliver(alert("new_resource", "s-1", T0 + 2, Map.of("fd.name", "/etc/passwd")));
-        // another rule with the same field is still grouped by agent + session only
+        dedup.deliver(alert("new_resource", "s-1", T0, Map.of("fd.name", "/etc/passwd", "n", 1)));
+        dedup.deliver(alert("new_resource", "s-1", T0 + 1, Map.of("fd.name", "/etc/shadow", "n", 2)));
+        dedup.deliver(alert("new_resource", "s-1", T0 + 2, Map.of("fd.name", "/etc/passwd", "n", 3)));
+        // a rule described with no extra fields is grouped by agent + session only
         dedup.deliver(alert("denied_burst", "s-1", T0, Map.of("fd.name", "/a")));
         dedup.deliver(alert("denied_burst", "s-1", T0 + 1, Map.of("fd.name", "/b")));
+        // a rule nobody described merges only alerts that say the same thing
+        dedup.deliver(alert("sensor_silent", "s-1", T0, Map.of("fd.name", "/c")));
+        dedup.deliver(alert("sensor_silent", "s-1", T0 + 1, Map.of("fd.name", "/d")));
+        dedup.deliver(alert("sensor_silent", "s-1", T0 + 2, Map.of("fd.name", "/c")));
 
         assertThat(out.delivered).extracting(a -> a.outputFields().get("fd.name"))
-                .containsExactly("/etc/passwd", "/etc/shadow", "/a");
-        assertThat(dedup.suppressed()).isEqualTo(2);
+                .containsExactly("/etc/passwd", "/etc/shadow", "/a", "/c", "/d");
+        assertThat(dedup.suppressed()).isEqualTo(3);
     }
 
     @Test
