@@ -331,8 +331,7 @@ public final class IngestServer implements EventSource {
 
     private void handle(final HttpExchange exchange, final BodyReader reader) throws IOException {
         try (exchange) {
-            final int status = answer(exchange, reader);
-            stats.request(status);
+            answer(exchange, reader);
         } catch (final IOException | RuntimeException e) {
             // The client went away mid-request, or a bug: nothing was taken unless a 2xx was sent.
             LOG.warn("{}: request from {} failed: {}", NAME, exchange.getRemoteAddress(), e.toString());
@@ -579,11 +578,13 @@ public final class IngestServer implements EventSource {
             }
             json.writeEndObject();
         }
+        // counted before the answer goes out: a client that has its answer can rely on the count
+        stats.request(status);
         send(exchange, status, body.toByteArray());
         return status;
     }
 
-    private static int error(final HttpExchange exchange, final int status, final String error, final String message)
+    private int error(final HttpExchange exchange, final int status, final String error, final String message)
             throws IOException {
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (JsonGenerator json = JSON.createGenerator(body)) {
@@ -593,6 +594,7 @@ public final class IngestServer implements EventSource {
             json.writeStringField("message", message);
             json.writeEndObject();
         }
+        stats.request(status);
         send(exchange, status, body.toByteArray());
         return status;
     }
