@@ -132,7 +132,7 @@ final class Monitor implements AutoCloseable {
         if (outputMetrics != null) {
             delivered = outputMetrics.pipeline().timing(delivered);
         }
-        final Optional<DedupConfig> dedup = output.dedup(rules);
+        final Optional<DedupConfig> dedup = output.dedup();
         DeduplicatingSink deduplicating = null;
         if (dedup.isPresent()) {
             deduplicating = outputMetrics == null ? new DeduplicatingSink(delivered, dedup.get())

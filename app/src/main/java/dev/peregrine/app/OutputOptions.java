@@ -22,9 +22,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import dev.peregrine.engine.rules.CepRuleDef;
-import dev.peregrine.engine.rules.RuleDef;
-import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.slopsquat.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -42,9 +37,6 @@ import picocli.CommandLine.Option;
 final class OutputOptions {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputOptions.class);
-
-    /** A {@code %field} of an output template. */
-    private static final Pattern TEMPLATE_FIELD = Pattern.compile("%([A-Za-z0-9_.]+(?:\\[[^\\]]*\\])?)");
 
     /** Alerts per bulk request to Elasticsearch or Kafka. */
     private static final int BULK_BATCH = 500;
@@ -225,26 +217,16 @@ final class OutputOptions {
     }
 
     /**
-     * How alerts of {@code rules} are deduplicated, or empty when turned off: each rule groups
-     * by agent, session and the fields its output shows, so only alerts that read the same merge.
+     * How alerts are deduplicated, or empty when turned off. A rule's alerts group by agent,
+     * session and every field their output shows (the dedup stage's own default), so only alerts
+     * that read the same merge; a slopsquat finding groups by its package alone, so one install
+     * retried with other flags stays one alert.
      */
-    Optional<DedupConfig> dedup(final RuleSet rules) {
+    Optional<DedupConfig> dedup() {
         if (dedupWindow.isZero() || dedupWindow.isNegative()) {
             return Optional.empty();
         }
         DedupConfig config = DedupConfig.defaults().withWindow(dedupWindow);
-        for (final RuleDef rule : rules.rules()) {
-            config = config.withExtraKeyFields(rule.id(), rule.output().fieldNames());
-        }
-        for (final CepRuleDef rule : rules.cepRules()) {
-            final List<String> fields = new ArrayList<>();
-            final Matcher field = TEMPLATE_FIELD.matcher(rule.output());
-            while (field.find()) {
-                fields.add(field.group(1));
-            }
-            config = config.withExtraKeyFields(rule.id(), fields);
-        }
-        // one install, one finding: two different packages are never the same alert
         for (final Verdict verdict : Verdict.values()) {
             config = config.withExtraKeyFields(verdict.ruleId(), List.of("package.ecosystem", "package.name"));
         }

@@ -2,12 +2,7 @@ package dev.peregrine.engine.detect;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.collector.event.Event;
-import dev.peregrine.collector.ndjson.NdjsonParser;
 import dev.peregrine.engine.Detector;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,28 +14,9 @@ final class Traces {
 
     /** The events of {@code names} (paths under {@code traces/detect/}), in file order. */
     static List<Event> load(final String... names) {
-        final NdjsonParser parser = new NdjsonParser();
         final List<Event> events = new ArrayList<>();
         for (final String name : names) {
-            try (InputStream in = Traces.class.getResourceAsStream("/traces/detect/" + name)) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no trace " + name);
-                }
-                final String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
-                for (int i = 0; i < lines.length; i++) {
-                    final byte[] bytes = lines[i].getBytes(StandardCharsets.UTF_8);
-                    if (NdjsonParser.isBlank(bytes, 0, bytes.length)) {
-                        continue;
-                    }
-                    try {
-                        events.add(parser.parse(bytes, 0, bytes.length));
-                    } catch (final Exception e) {
-                        throw new AssertionError(name + ":" + (i + 1) + " rejected: " + e.getMessage(), e);
-                    }
-                }
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            events.addAll(dev.peregrine.engine.Traces.events("traces/detect/" + name));
         }
         return events;
     }
