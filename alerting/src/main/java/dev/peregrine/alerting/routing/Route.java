@@ -7,6 +7,8 @@ import java.util.Set;
 
 /**
  * Which alerts one destination wants. Every condition must hold; an empty set means "any".
+ * A config entry maps onto it one key per component, e.g. {@code name}, {@code min_priority}
+ * (read with {@link Priority#parse}), {@code tags}, {@code rules}, {@code except_rules}.
  *
  * @param name            shown in logs and errors, e.g. {@code slack-oncall}
  * @param minimumPriority alerts at least this severe ({@link Priority#atLeast})
@@ -19,6 +21,9 @@ public record Route(String name, Priority minimumPriority, Set<String> anyOfTags
 
     public Route {
         Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a route needs a name");
+        }
         minimumPriority = minimumPriority == null ? Priority.DEBUG : minimumPriority;
         anyOfTags = Set.copyOf(anyOfTags);
         allowRuleIds = Set.copyOf(allowRuleIds);

@@ -10,7 +10,9 @@ import java.util.Objects;
  * {@code CEF:0|Peregrine|Peregrine|version|rule_id|rule name|severity|extensions}.
  *
  * <p>Extensions: {@code rt}, {@code start}, {@code end} (epoch ms of time, first and last seen),
- * {@code cnt} (count), {@code externalId} (the alert id, stable across redelivery), {@code msg}
+ * {@code cnt} (count: the spec's baseEventCount, "how many times was this same event observed",
+ * which SIEMs show as the event count, so a deduplicated storm reads {@code cnt=1000}),
+ * {@code externalId} (the alert id, stable across redelivery and the same in a window's summaries), {@code msg}
  * (the rendered output), {@code cat} (event source), {@code dhost} (host the event came from),
  * {@code suser} ({@code user.name}), {@code sproc}/{@code spid} ({@code proc.name}/{@code proc.pid}),
  * {@code fname} ({@code fd.name}), {@code act} ({@code tool.outcome}, what the agent platform

@@ -12,13 +12,15 @@ import java.io.UncheckedIOException;
  * An alert as a Slack incoming-webhook message, using one legacy attachment (chosen over Block
  * Kit because only attachments carry a colour bar, which is how on-call reads severity at a glance):
  *
- * <pre>{"text": "[Warning] rule name",
+ * <pre>{"text": "[Warning] rule name ×count",
  *  "attachments": [{"fallback": …, "color": "#f2c744", "title": rule name, "text": output,
  *                   "fields": [{"title": "Agent", "value": …, "short": true}, …],
  *                   "footer": "Peregrine · id", "ts": epoch seconds}]}</pre>
  *
  * <p>Fields: Agent, Session, Priority, Rule ID, Host, Count (short), then Tags (long); empty ones
- * are left out. Text is escaped as Slack asks ({@code &}, {@code <}, {@code >}) so an output
+ * are left out. A deduplicated alert (count above 1) also says {@code ×count} after the rule name
+ * in {@code text} and {@code fallback}; the footer carries the alert id, the same in a window's
+ * first message and its summaries. Text is escaped as Slack asks ({@code &}, {@code <}, {@code >}) so an output
  * cannot inject links or mentions.
  */
 public final class SlackMessage {
@@ -30,12 +32,12 @@ public final class SlackMessage {
         final StringWriter out = new StringWriter(1024);
         try (JsonGenerator json = factory.createGenerator(out)) {
             final String title = escape(alert.rule());
+            final String headline = "[" + alert.priority().displayName() + "] " + title + times(alert.count());
             json.writeStartObject();
-            json.writeStringField("text", "[" + alert.priority().displayName() + "] " + title);
+            json.writeStringField("text", headline);
             json.writeArrayFieldStart("attachments");
             json.writeStartObject();
-            json.writeStringField("fallback", "[" + alert.priority().displayName() + "] " + title + ": "
-                    + escape(alert.output()));
+            json.writeStringField("fallback", headline + ": " + escape(alert.output()));
             json.writeStringField("color", colorOf(alert.priority()));
             json.writeStringField("title", title);
             json.writeStringField("text", escape(alert.output()));
@@ -91,6 +93,14 @@ public final class SlackMessage {
         json.writeStringField("value", escape(value));
         json.writeBooleanField("short", isShort);
         json.writeEndObject();
+    }
+
+    /**
+     * " ×1000" for a deduplicated alert, nothing for a single one: a summary is a new message in the
+     * channel, and the notification (which shows only {@code text}) must say it stands for many.
+     */
+    private static String times(final long count) {
+        return count > 1 ? " ×" + count : "";
     }
 
     /** Slack's three control characters; everything else is sent as is. */

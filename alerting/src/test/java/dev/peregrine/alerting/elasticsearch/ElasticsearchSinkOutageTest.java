@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertJson;
+import dev.peregrine.alerting.dedup.AlertStorm;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.metrics.SinkMetrics;
 import dev.peregrine.alerting.spool.SpoolConfig;
@@ -33,9 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Against a real single-node Elasticsearch (testbed): alerts arrive as ECS documents with the
- * template's mappings, and an outage of {@link #OUTAGE} while alerts keep flowing — with the sink
- * itself restarted in the middle — ends with every alert indexed exactly once. Takes about two
+ * Against a real single-node Elasticsearch (testbed), one node for the whole class: alerts arrive
+ * as ECS documents with the template's mappings, 1,000 identical alerts behind dedup leave one
+ * document with count 1000, and an outage of {@link #OUTAGE} while alerts keep flowing — with the
+ * sink itself restarted in the middle — ends with every alert indexed exactly once. Takes about two
  * minutes: the node starts twice and stays down for the whole outage.
  */
 class ElasticsearchSinkOutageTest {
@@ -98,6 +102,33 @@ class ElasticsearchSinkOutageTest {
                 .contains("\"pid\":{\"type\":\"long\"}")
                 .contains("\"fd_name\":{\"type\":\"keyword\",\"ignore_above\":8191}");
         assertThat(get("/_index_template/" + index)).contains("\"index_patterns\":[\"ecs-alerts*\"]");
+    }
+
+    @Test
+    void thousandIdenticalAlertsThroughDedupLeaveOneDocumentWhoseCountIs1000() throws Exception {
+        final String index = "storm-alerts";
+        final ElasticsearchSink elasticsearch = new ElasticsearchSink(ElasticsearchConfig.of(node.httpUri())
+                .withIndex(index));
+        elasticsearch.installTemplate();
+        final AlertStorm storm = AlertStorm.of(EcsDocumentTest.shellSpawned("storm", 1));
+        final SpoolingSink sink = new SpoolingSink("elasticsearch", elasticsearch, SpoolConfig.of(spoolDir),
+                SinkMetrics.NONE);
+        try (DeduplicatingSink dedup = storm.pourInto(sink)) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+            // the first alert and every summary reached the cluster; none waits in the spool
+            assertThat(sink.delivered()).isEqualTo(AlertStorm.DELIVERED_COUNTS.size());
+            assertThat(sink.spooled()).isZero();
+            assertThat(sink.failed()).isZero();
+        }
+        refresh(index);
+
+        // the summaries overwrote the first alert's document (_id = alert id, version = count): one document
+        assertThat(count(index)).isEqualTo(1);
+        final String document = get("/" + index + "/_doc/" + storm.expectedId());
+        assertThat(document).contains("\"found\":true").contains("\"_version\":1000")
+                .contains("\"count\":1000,")
+                .contains("\"first_seen\":\"" + AlertJson.formatTime(storm.firstSeenNanos()) + "\"")
+                .contains("\"last_seen\":\"" + AlertJson.formatTime(storm.lastSeenNanos()) + "\"");
     }
 
     @Test

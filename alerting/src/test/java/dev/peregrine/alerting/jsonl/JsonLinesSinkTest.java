@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertJson;
 import dev.peregrine.alerting.Priority;
+import dev.peregrine.alerting.dedup.AlertStorm;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +37,23 @@ class JsonLinesSinkTest {
         sink.close();
 
         assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(2);
+    }
+
+    @Test
+    void thousandIdenticalAlertsThroughDedupOnStdoutAreOneAlertWhoseCountReaches1000() throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final AlertStorm storm = AlertStorm.of(alert("denied_burst", 1_795_342_562_000_000_000L));
+        try (DeduplicatingSink dedup = storm.pourInto(JsonLinesSink.toStream(out))) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+        }
+
+        // the first alert at once, a summary every 100 repeats, the final one at flush: all one alert
+        final List<String> lines = out.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+        assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"id\":\"" + storm.expectedId() + "\""));
+        assertThat(lines).extracting(line -> Long.parseLong(line.replaceAll(".*\"count\":(\\d+),.*", "$1")))
+                .containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        assertThat(lines.get(lines.size() - 1))
+                .contains("\"last_seen\":\"" + AlertJson.formatTime(storm.lastSeenNanos()) + "\"");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.peregrine.alerting.AlertJson;
 import dev.peregrine.alerting.PermanentDeliveryException;
 import dev.peregrine.alerting.Priority;
 import dev.peregrine.alerting.TemporaryDeliveryException;
+import dev.peregrine.alerting.dedup.AlertStorm;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.kafka.KafkaSinkConfig.Compression;
 import dev.peregrine.alerting.spool.DeliveryResult;
@@ -110,26 +111,23 @@ class KafkaAlertSinkTest {
 
     @Test
     void thousandIdenticalAlertsThroughDedupArriveAsOneAlertWhoseCountReaches1000() throws IOException {
+        final AlertStorm storm = AlertStorm.of(alert("agent_tool_call_denied", "s-1", T0, "denied git push"));
         final KafkaAlertSink kafkaSink = new KafkaAlertSink(config("alerts.dedup"));
-        try (DeduplicatingSink dedup = new DeduplicatingSink(kafkaSink)) {
-            for (int i = 0; i < 1000; i++) {
-                dedup.deliver(alert("agent_tool_call_denied", "s-1", T0 + i * 10_000_000L, "denied git push"));
-            }
-            dedup.flush();
-            assertThat(dedup.suppressed()).isEqualTo(999);
+        try (DeduplicatingSink dedup = storm.pourInto(kafkaSink)) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
         }
 
         // the first alert at once, a summary every 100 repeats, the final one at flush: all one alert
-        final List<ConsumerRecord<String, String>> records = readAll("alerts.dedup", 11);
-        assertThat(records).hasSize(11);
-        assertThat(records).extracting(ConsumerRecord::key).containsOnly(records.get(0).key());
+        final List<ConsumerRecord<String, String>> records = readAll("alerts.dedup",
+                AlertStorm.DELIVERED_COUNTS.size());
+        assertThat(records).extracting(ConsumerRecord::key).containsOnly(storm.expectedId());
         assertThat(records).allSatisfy(r -> assertThat(field(r.value(), "id")).isEqualTo(r.key()));
         assertThat(records).extracting(r -> Long.parseLong(field(r.value(), "count")))
-                .containsExactly(1L, 101L, 201L, 301L, 401L, 501L, 601L, 701L, 801L, 901L, 1000L);
-        final String last = records.get(10).value();
-        assertThat(field(last, "first_seen")).isEqualTo(AlertJson.formatTime(T0));
-        assertThat(field(last, "last_seen")).isEqualTo(AlertJson.formatTime(T0 + 999 * 10_000_000L));
-        assertThat(kafkaSink.delivered()).isEqualTo(11);
+                .containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        final String last = records.get(records.size() - 1).value();
+        assertThat(field(last, "first_seen")).isEqualTo(AlertJson.formatTime(storm.firstSeenNanos()));
+        assertThat(field(last, "last_seen")).isEqualTo(AlertJson.formatTime(storm.lastSeenNanos()));
+        assertThat(kafkaSink.delivered()).isEqualTo(AlertStorm.DELIVERED_COUNTS.size());
     }
 
     @Test

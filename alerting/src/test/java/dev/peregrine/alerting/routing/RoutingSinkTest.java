@@ -2,10 +2,13 @@ package dev.peregrine.alerting.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertSink;
 import dev.peregrine.alerting.Priority;
+import dev.peregrine.alerting.dedup.AlertStorm;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +81,62 @@ class RoutingSinkTest {
         routing.deliver(alert("r", Priority.INFORMATIONAL));
 
         assertThat(routing.unrouted()).isEqualTo(1);
+    }
+
+    @Test
+    void aStormBehindDedupReachesEveryRoutedSinkAsOneAlertWhoseCountReaches1000() throws IOException {
+        final AlertStorm storm = AlertStorm.of(alert("shell_in_agent_tool", Priority.CRITICAL, "T1059"));
+        final List<Alert> pager = new ArrayList<>();
+        final List<Alert> siem = new ArrayList<>();
+        final List<Alert> rest = new ArrayList<>();
+        final RoutingSink routing = RoutingSink.builder()
+                .route(Route.atLeast("pager", Priority.CRITICAL), List.<AlertSink>of(pager::add))
+                .route(Route.atLeast("siem", Priority.DEBUG).withAnyOfTags(Set.of("T1059")),
+                        List.<AlertSink>of(siem::add))
+                .otherwise(rest::add)
+                .build();
+
+        try (DeduplicatingSink dedup = storm.pourInto(routing)) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+        }
+
+        // the first alert and its summaries take the same routes: each destination sees the whole count
+        for (final List<Alert> destination : List.of(pager, siem)) {
+            assertThat(destination).extracting(Alert::id).containsOnly(storm.expectedId());
+            assertThat(destination).extracting(Alert::count).containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        }
+        assertThat(rest).isEmpty();
+        assertThat(routing.matchedByRoute()).containsExactly(entry("pager", 11L), entry("siem", 11L));
+    }
+
+    @Test
+    void oneRouteMayLeadToSeveralSinksButTwoRoutesMayNotShareAName() throws IOException {
+        final List<Alert> slack = new ArrayList<>();
+        final List<Alert> syslog = new ArrayList<>();
+        final Route oncall = Route.atLeast("oncall", Priority.ERROR);
+        final RoutingSink routing = RoutingSink.builder()
+                .route(oncall, List.<AlertSink>of(slack::add, syslog::add))
+                .route(Route.atLeast("audit", Priority.DEBUG).allowing(Set.of("read_env_file")), slack::add)
+                .build();
+
+        routing.deliver(alert("r", Priority.ERROR));
+        routing.deliver(alert("read_env_file", Priority.NOTICE));
+        routing.deliver(alert("r", Priority.NOTICE));
+
+        assertThat(slack).extracting(Alert::ruleId).containsExactly("r", "read_env_file");
+        assertThat(syslog).extracting(Alert::ruleId).containsExactly("r");
+        assertThat(routing.routes()).extracting(Route::name).containsExactly("oncall", "audit");
+        assertThat(routing.matchedByRoute()).containsExactly(entry("oncall", 1L), entry("audit", 1L));
+        assertThat(routing.unrouted()).isEqualTo(1);
+
+        assertThatThrownBy(() -> RoutingSink.builder().route(oncall, slack::add)
+                .route(Route.atLeast("oncall", Priority.DEBUG), syslog::add))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'oncall'");
+        assertThatThrownBy(() -> RoutingSink.builder().route(oncall, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'oncall' leads to no sink");
+        assertThatThrownBy(() -> RoutingSink.builder().otherwise(slack::add).build())
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Route.atLeast(" ", Priority.DEBUG)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -8,6 +8,8 @@ import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.PermanentDeliveryException;
 import dev.peregrine.alerting.Priority;
 import dev.peregrine.alerting.TemporaryDeliveryException;
+import dev.peregrine.alerting.dedup.AlertStorm;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -17,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SyslogCefSinkTest {
 
@@ -171,8 +176,79 @@ class SyslogCefSinkTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(SyslogTransport.class)
+    void thousandIdenticalAlertsThroughDedupArriveAsOneAlertWhoseCountReaches1000(final SyslogTransport transport)
+            throws Exception {
+        final AlertStorm storm = AlertStorm.of(trickyAlert(Priority.WARNING));
+        // sent after the storm on the same socket: everything received before it is everything the storm sent
+        final Alert endOfStorm = new Alert("end-of-storm", TIME, "marker", "marker", Priority.DEBUG, "agent", "h",
+                List.of(), "end", Map.of(), "a", "s", 1, TIME, TIME);
+        final List<CefParser.Cef> storming = new ArrayList<>();
+        try (Receiver receiver = transport == SyslogTransport.UDP ? new UdpReceiver() : new TcpReceiver()) {
+            final SyslogCefSink syslog = new SyslogCefSink(SyslogConfig.of("127.0.0.1", receiver.port(), transport,
+                    "0.1.0"));
+            try (DeduplicatingSink dedup = storm.pourInto(syslog)) {
+                assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+                syslog.deliver(endOfStorm);
+            }
+            CefParser.Cef cef;
+            while (!(cef = CefParser.parse(Syslog.parse(receiver.next()).msg())).extensions().get("externalId")
+                    .equals(endOfStorm.id())) {
+                storming.add(cef);
+            }
+        }
+
+        // the first alert at once, a summary every 100 repeats, the final one at flush: all one alert
+        assertThat(storming).extracting(c -> c.extensions().get("externalId")).containsOnly(storm.expectedId());
+        assertThat(storming).extracting(c -> c.header().get(4)).containsOnly("shell_in_agent_tool");
+        assertThat(storming).extracting(c -> Long.parseLong(c.extensions().get("cnt")))
+                .containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        final Map<String, String> last = storming.get(storming.size() - 1).extensions();
+        assertThat(last).containsEntry("start", Long.toString(storm.firstSeenNanos() / 1_000_000))
+                .containsEntry("end", Long.toString(storm.lastSeenNanos() / 1_000_000));
+    }
+
+    /** A syslog receiver on 127.0.0.1: one message (without transport framing) at a time. */
+    private interface Receiver extends AutoCloseable {
+        int port();
+
+        /** The next message; fails the test when none arrives within 5 s. */
+        String next() throws IOException, InterruptedException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** A UDP syslog receiver: one datagram is one message. */
+    private static final class UdpReceiver implements Receiver {
+        private final DatagramSocket socket = new DatagramSocket(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+
+        UdpReceiver() throws IOException {
+            socket.setSoTimeout(5_000);
+        }
+
+        @Override
+        public int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public String next() throws IOException {
+            final DatagramPacket packet = new DatagramPacket(new byte[65_536], 65_536);
+            socket.receive(packet);
+            return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
     /** A TCP syslog receiver reading RFC 6587 octet-counted frames on a background thread. */
-    private static final class TcpReceiver implements AutoCloseable {
+    private static final class TcpReceiver implements Receiver {
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final Thread thread = new Thread(this::serve, "tcp-syslog-receiver");
@@ -183,8 +259,16 @@ class SyslogCefSinkTest {
             thread.start();
         }
 
-        int port() {
+        @Override
+        public int port() {
             return server.getLocalPort();
+        }
+
+        @Override
+        public String next() throws InterruptedException {
+            final String frame = frames.poll(5, TimeUnit.SECONDS);
+            assertThat(frame).as("a frame within 5 s").isNotNull();
+            return frame;
         }
 
         private void serve() {

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertJson;
 import dev.peregrine.alerting.PermanentDeliveryException;
 import dev.peregrine.alerting.Priority;
 import dev.peregrine.alerting.TemporaryDeliveryException;
+import dev.peregrine.alerting.dedup.AlertStorm;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -147,7 +150,8 @@ class WebhookSinkTest {
 
         final Map<String, Object> message = (Map<String, Object>) parse(received.poll(5, TimeUnit.SECONDS).body());
         assertThat(message.keySet()).containsExactly("text", "attachments");
-        assertThat(message.get("text")).isEqualTo("[Critical] Shell &lt;spawned&gt; &amp; run");
+        // the alert stands for 3 occurrences: the notification says so, not only the Count field
+        assertThat(message.get("text")).isEqualTo("[Critical] Shell &lt;spawned&gt; &amp; run ×3");
         final List<Object> attachments = (List<Object>) message.get("attachments");
         assertThat(attachments).hasSize(1);
         final Map<String, Object> attachment = (Map<String, Object>) attachments.get(0);
@@ -165,8 +169,72 @@ class WebhookSinkTest {
                 .containsExactly("Agent", "Session", "Priority", "Rule ID", "Host", "Count", "Tags");
         assertThat((Map<String, Object>) fields.get(0)).containsEntry("value", "ci-runner")
                 .containsEntry("short", true);
+        assertThat((Map<String, Object>) fields.get(5)).containsEntry("value", "3");
         assertThat((Map<String, Object>) fields.get(6)).containsEntry("value", "T1059, shell")
                 .containsEntry("short", false);
+        assertThat(attachment.get("footer")).isEqualTo("Peregrine · " + alert().id());
+    }
+
+    @Test
+    void genericThousandIdenticalAlertsThroughDedupArriveAsOneAlertWhoseCountReaches1000() throws Exception {
+        final AlertStorm storm = AlertStorm.of(alert());
+        try (DeduplicatingSink dedup = storm.pourInto(sink(WebhookConfig.of(url("/hook"), WebhookFormat.GENERIC)))) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+        }
+
+        final List<Map<String, Object>> posted = new ArrayList<>();
+        for (final Received request : received) {
+            posted.add(object(parse(request.body())));
+        }
+        // the first alert at once, a summary every 100 repeats, the final one at flush: all one alert
+        assertThat(posted).extracting(json -> json.get("id")).containsOnly(storm.expectedId());
+        assertThat(posted).extracting(json -> json.get("count")).containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        final Map<String, Object> last = posted.get(posted.size() - 1);
+        assertThat(last).containsEntry("first_seen", AlertJson.formatTime(storm.firstSeenNanos()))
+                .containsEntry("last_seen", AlertJson.formatTime(storm.lastSeenNanos()));
+    }
+
+    @Test
+    void slackThousandIdenticalAlertsThroughDedupArriveAsOneAlertWhoseCountReaches1000() throws Exception {
+        final AlertStorm storm = AlertStorm.of(alert());
+        try (DeduplicatingSink dedup = storm.pourInto(sink(WebhookConfig.of(url("/hook"), WebhookFormat.SLACK)))) {
+            assertThat(dedup.suppressed()).isEqualTo(AlertStorm.SIZE - 1);
+        }
+
+        final List<Map<String, Object>> attachments = new ArrayList<>();
+        final List<Object> texts = new ArrayList<>();
+        for (final Received request : received) {
+            final Map<String, Object> message = object(parse(request.body()));
+            assertThat(message.keySet()).containsExactly("text", "attachments");
+            texts.add(message.get("text"));
+            final List<?> attached = (List<?>) message.get("attachments");
+            assertThat(attached).hasSize(1);
+            attachments.add(object(attached.get(0)));
+        }
+        // each message names the same alert in its footer and shows how many it stands for
+        assertThat(attachments).extracting(a -> a.get("footer")).containsOnly("Peregrine · " + storm.expectedId());
+        assertThat(attachments).extracting(WebhookSinkTest::countField)
+                .containsExactlyElementsOf(AlertStorm.DELIVERED_COUNTS);
+        assertThat(texts).hasSize(AlertStorm.DELIVERED_COUNTS.size());
+        assertThat(texts.get(0)).isEqualTo("[Critical] Shell &lt;spawned&gt; &amp; run");
+        assertThat(texts.get(texts.size() - 1)).isEqualTo("[Critical] Shell &lt;spawned&gt; &amp; run ×1000");
+    }
+
+    /** The value of a Slack attachment's Count field, as a number. */
+    private static long countField(final Map<String, Object> attachment) {
+        for (final Object field : (List<?>) attachment.get("fields")) {
+            final Map<String, Object> titled = object(field);
+            if ("Count".equals(titled.get("title"))) {
+                return Long.parseLong((String) titled.get("value"));
+            }
+        }
+        throw new AssertionError("no Count field in " + attachment);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(final Object json) {
+        assertThat(json).isInstanceOf(Map.class);
+        return (Map<String, Object>) json;
     }
 
     @Test
