@@ -3,14 +3,17 @@ package dev.peregrine.app;
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertSink;
 import dev.peregrine.alerting.FanOutSink;
+import dev.peregrine.alerting.archive.ArchiveConfig;
+import dev.peregrine.alerting.archive.EventArchive;
+import dev.peregrine.alerting.archive.HourlyFileArchive;
 import dev.peregrine.alerting.dedup.DedupConfig;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.jsonl.RotatingJsonLinesSink;
 import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.redaction.RedactingSink;
-import dev.peregrine.alerting.redaction.RedactionPattern;
-import dev.peregrine.alerting.redaction.Redactor;
+import dev.peregrine.alerting.routing.Route;
+import dev.peregrine.alerting.routing.RoutingSink;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
 import dev.peregrine.collector.proctree.ProcessTrees;
@@ -25,14 +28,19 @@ import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.state.InMemoryStateStore;
 import dev.peregrine.engine.state.StateStore;
+import dev.peregrine.engine.streams.EventJsonWriter;
 import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -44,22 +52,24 @@ final class Monitor implements AutoCloseable {
 
     private static final int QUEUE_CAPACITY = 8192;
 
-    /** Secrets (API keys, tokens, passwords in URLs, private keys) masked in every alert before it leaves. */
-    private static final Redactor REDACTOR = new Redactor(RedactionPattern.defaults());
-
     private final EmbeddedPipeline pipeline;
     private final AlertSink sink;
     private final LazyDeadLetter deadLetter;
     private final DeduplicatingSink dedup;
     private final ReloadableEngine engine;
+    private final RoutingSink routing;
+    private final HourlyFileArchive archive;
 
     private Monitor(final EmbeddedPipeline pipeline, final AlertSink sink, final LazyDeadLetter deadLetter,
-                    final DeduplicatingSink dedup, final ReloadableEngine engine) {
+                    final DeduplicatingSink dedup, final ReloadableEngine engine, final RoutingSink routing,
+                    final HourlyFileArchive archive) {
         this.pipeline = pipeline;
         this.sink = sink;
         this.deadLetter = deadLetter;
         this.dedup = dedup;
         this.engine = engine;
+        this.routing = routing;
+        this.archive = archive;
     }
 
     /**
@@ -115,20 +125,22 @@ final class Monitor implements AutoCloseable {
                             final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
                             final OutputMetrics outputMetrics, final Detections detections,
                             final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
-        final List<AlertSink> outputs = new ArrayList<>();
+        // by name: the names routes, spools and per-sink metrics use
+        final Map<String, AlertSink> outputs = new LinkedHashMap<>();
         if (!output.noStdoutAlerts) {
-            outputs.add(output.stdoutFormat().sink(stdout, output.stdoutColour()));
+            outputs.put("stdout", output.stdoutFormat().sink(stdout, output.stdoutColour()));
         }
         if (output.alertsFile != null) {
             try {
-                outputs.add(RotatingJsonLinesSink.toFile(output.alertsFile, output.alertsFileRotation()));
+                outputs.put("file", RotatingJsonLinesSink.toFile(output.alertsFile, output.alertsFileRotation()));
             } catch (final IOException e) {
                 throw new UsageException("cannot write alerts file " + output.alertsFile + ": " + e.getMessage());
             }
         }
-        outputs.addAll(output.networkSinks(Peregrine.version(), outputMetrics == null ? null : outputMetrics.sinks()));
+        outputs.putAll(output.networkSinks(Peregrine.version(), outputMetrics == null ? null : outputMetrics.sinks()));
+        final RoutingSink routing = output.routes.isEmpty() ? null : route(outputs, output.routes);
         final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
-        AlertSink delivered = new FanOutSink(outputs);
+        AlertSink delivered = routing != null ? routing : new FanOutSink(List.copyOf(outputs.values()));
         if (outputMetrics != null) {
             delivered = outputMetrics.pipeline().timing(delivered);
         }
@@ -143,6 +155,10 @@ final class Monitor implements AutoCloseable {
             afterRules.add(new DedupClock(deduplicating));
         }
         afterRules.add(new StateSnapshots(detections.state()));
+        final HourlyFileArchive archive = openArchive(output);
+        if (archive != null) {
+            afterRules.add(new Archiving(archive));
+        }
         // reloadable: run swaps in new rules on SIGHUP without losing what the detections learned
         final ReloadableEngine engine = new ReloadableEngine(new LoadedRules(rules, RuleFiles.cepProgram(rules)),
                 afterRules, detections.allowedLateness());
@@ -150,7 +166,7 @@ final class Monitor implements AutoCloseable {
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);
         // outermost, so no sink, spool or dead-letter file ever holds a secret an agent put in a command line
-        final AlertSink sink = new RedactingSink(new FanOutSink(all), REDACTOR);
+        final AlertSink sink = new RedactingSink(new FanOutSink(all), output.redactor());
         final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
         // one set of trees for all sources: a host's processes may be reported by more than one of them
         final ProcessTrees trees = ProcessTrees.withDefaults();
@@ -159,7 +175,76 @@ final class Monitor implements AutoCloseable {
                 .toList();
         final EmbeddedPipeline pipeline = new EmbeddedPipeline(enriched, detectors, sink, deadLetter, metrics,
                 ordering, QUEUE_CAPACITY);
-        return new Monitor(pipeline, sink, deadLetter, deduplicating, engine);
+        return new Monitor(pipeline, sink, deadLetter, deduplicating, engine, routing, archive);
+    }
+
+    /**
+     * Every sink behind its route; a sink no route names takes every alert. A route naming a sink
+     * that is not configured is a usage error rather than a destination silently left dry.
+     */
+    private static RoutingSink route(final Map<String, AlertSink> outputs, final Map<String, Route> routes) {
+        for (final String name : routes.keySet()) {
+            if (!outputs.containsKey(name)) {
+                throw new UsageException("alerts.routes." + name + ": no such alert sink in this run; the sinks are "
+                        + String.join(", ", new TreeSet<>(outputs.keySet())));
+            }
+        }
+        final RoutingSink.Builder builder = RoutingSink.builder();
+        outputs.forEach((name, sink) -> builder.route(
+                routes.getOrDefault(name, Route.atLeast(name, dev.peregrine.alerting.Priority.DEBUG)), sink));
+        return builder.build();
+    }
+
+    private static HourlyFileArchive openArchive(final OutputOptions output) {
+        if (output.archiveDir == null) {
+            return null;
+        }
+        try {
+            return HourlyFileArchive.open(new ArchiveConfig(output.archiveDir, output.archiveMaxFileBytes));
+        } catch (final IOException | IllegalArgumentException e) {
+            throw new UsageException("cannot use event archive " + output.archiveDir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes every event to the archive as the engine sees it, in event-time order after the
+     * reorder buffer, and completes an hour's file once event time has left that hour.
+     */
+    private static final class Archiving implements Detector {
+        private final EventArchive archive;
+        private final EventJsonWriter json = new EventJsonWriter();
+
+        Archiving(final EventArchive archive) {
+            this.archive = archive;
+        }
+
+        @Override
+        public void onEvent(final Event event, final Consumer<Alert> alerts) {
+            try {
+                archive.append(event.timeNanos(), new String(json.toBytes(event), StandardCharsets.UTF_8));
+            } catch (final IOException e) {
+                // counted and logged by the pipeline as this detector's failure; the stream goes on
+                throw new UncheckedIOException("archiving an event failed", e);
+            }
+        }
+
+        @Override
+        public void onTimeAdvance(final long eventTimeNanos, final Consumer<Alert> alerts) {
+            try {
+                archive.advanceTo(eventTimeNanos);
+            } catch (final IOException e) {
+                throw new UncheckedIOException("completing an archive file failed", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                archive.close();
+            } catch (final IOException e) {
+                throw new UncheckedIOException("closing the event archive failed", e);
+            }
+        }
     }
 
     /** Moves the dedup windows forward with event time, so a quiet key's summary goes out when its window ends. */
@@ -210,6 +295,16 @@ final class Monitor implements AutoCloseable {
     /** Summary alerts (an earlier alert re-sent with its grown count) delivered so far. */
     long summariesDelivered() {
         return dedup == null ? 0 : dedup.summaries();
+    }
+
+    /** Alerts that no route took, so no sink received them (0 without routes). */
+    long alertsUnrouted() {
+        return routing == null ? 0 : routing.unrouted();
+    }
+
+    /** The event archive, when one was asked for. */
+    Optional<HourlyFileArchive> archive() {
+        return Optional.ofNullable(archive);
     }
 
     /** The dead-letter file, if anything was written to it. */

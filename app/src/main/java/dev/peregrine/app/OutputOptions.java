@@ -16,6 +16,9 @@ import dev.peregrine.alerting.kafka.KafkaAlertSink;
 import dev.peregrine.alerting.kafka.KafkaSinkConfig;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.metrics.SinkMetrics;
+import dev.peregrine.alerting.redaction.RedactionPattern;
+import dev.peregrine.alerting.redaction.Redactor;
+import dev.peregrine.alerting.routing.Route;
 import dev.peregrine.alerting.spool.SpoolConfig;
 import dev.peregrine.alerting.spool.SpoolingSink;
 import java.io.IOException;
@@ -26,8 +29,10 @@ import dev.peregrine.engine.slopsquat.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +115,29 @@ final class OutputOptions {
                     + "100 repeats and when the window ends. 0 turns this off. Default: ${DEFAULT-VALUE}."})
     Duration dedupWindow;
 
+    @Option(names = "--archive-dir", paramLabel = "DIR",
+            description = {"Also archive every normalized event (not only those that alert) into hourly gzip NDJSON "
+                    + "files in this folder (events-YYYY-MM-DDTHH.ndjson.gz, filed by event time), so "
+                    + "what an agent did can be reconstructed later."})
+    Path archiveDir;
+
+    /** Uncompressed bytes per archive file before the hour continues in a new part. */
+    long archiveMaxFileBytes = dev.peregrine.alerting.archive.ArchiveConfig.DEFAULT_MAX_BYTES_PER_FILE;
+
+    /** API key for --elasticsearch from the config file; env PEREGRINE_ES_API_KEY wins over it. */
+    String elasticsearchApiKey;
+
+    /** Which alerts each sink (by name: stdout, file, webhook-N, syslog-N, elasticsearch, kafka) takes; from the config file. */
+    Map<String, Route> routes = Map.of();
+
+    /** Redaction patterns from the config file; the built-in ones when it says nothing. */
+    List<RedactionPattern> redactionPatterns = RedactionPattern.defaults();
+
+    /** Masks secrets in every alert before any sink sees it. */
+    Redactor redactor() {
+        return new Redactor(redactionPatterns);
+    }
+
     /** The stdout format asked for; auto is text on a terminal and JSON into a pipe or file. */
     ConsoleFormat stdoutFormat() {
         if (stdoutFormat.equalsIgnoreCase("auto")) {
@@ -134,14 +162,15 @@ final class OutputOptions {
     }
 
     /**
-     * The network sinks asked for (--webhook, --syslog, --elasticsearch, --kafka-alerts), each
-     * behind its own spool so that a destination that is down loses nothing and holds up
-     * nothing; a malformed address is a usage error.
+     * The network sinks asked for (--webhook, --syslog, --elasticsearch, --kafka-alerts) by name
+     * (webhook-N, syslog-N, elasticsearch, kafka: the names routes use), each behind its own
+     * spool so that a destination that is down loses nothing and holds up nothing; a malformed
+     * address is a usage error.
      *
      * @param metrics per-sink delivery counters, or null for none
      */
-    List<AlertSink> networkSinks(final String version, final PrometheusSinkMetrics metrics) {
-        final List<AlertSink> sinks = new ArrayList<>();
+    Map<String, AlertSink> networkSinks(final String version, final PrometheusSinkMetrics metrics) {
+        final Map<String, AlertSink> sinks = new LinkedHashMap<>();
         int index = 0;
         for (final String webhook : webhooks) {
             final boolean slack = webhook.startsWith("slack:");
@@ -157,7 +186,8 @@ final class OutputOptions {
             // one attempt here: the spool around it retries with backoff, and a second retry loop would multiply waits
             final WebhookConfig config = WebhookConfig.of(url, slack ? WebhookFormat.SLACK : WebhookFormat.GENERIC)
                     .withRetries(1, Duration.ofMillis(100), Duration.ofMillis(100));
-            sinks.add(spooled("webhook-" + ++index, new WebhookSink(config), 1, metrics));
+            final String name = "webhook-" + ++index;
+            sinks.put(name, spooled(name, new WebhookSink(config), 1, metrics));
         }
         index = 0;
         for (final URI syslog : syslogs) {
@@ -165,7 +195,8 @@ final class OutputOptions {
             if (!scheme.equals("udp") && !scheme.equals("tcp") || syslog.getHost() == null || syslog.getPort() < 1) {
                 throw new UsageException("--syslog " + syslog + " must look like udp://HOST:PORT or tcp://HOST:PORT");
             }
-            sinks.add(spooled("syslog-" + ++index, new SyslogCefSink(SyslogConfig.of(syslog.getHost(), syslog.getPort(),
+            final String name = "syslog-" + ++index;
+            sinks.put(name, spooled(name, new SyslogCefSink(SyslogConfig.of(syslog.getHost(), syslog.getPort(),
                     scheme.equals("udp") ? SyslogTransport.UDP : SyslogTransport.TCP, version)), 1, metrics));
         }
         if (elasticsearch != null) {
@@ -174,7 +205,9 @@ final class OutputOptions {
                 throw new UsageException("--elasticsearch " + elasticsearch + " must be an http:// or https:// URL");
             }
             ElasticsearchConfig config = ElasticsearchConfig.of(elasticsearch).withIndex(elasticsearchIndex);
-            final String apiKey = System.getenv("PEREGRINE_ES_API_KEY");
+            final String fromEnvironment = System.getenv("PEREGRINE_ES_API_KEY");
+            final String apiKey = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment
+                    : elasticsearchApiKey;
             if (apiKey != null && !apiKey.isBlank()) {
                 config = config.withApiKey(apiKey);
             }
@@ -186,7 +219,7 @@ final class OutputOptions {
                 LOG.warn("Elasticsearch at {} is not reachable yet ({}); alerts will spool until it is",
                         elasticsearch, e.getMessage());
             }
-            sinks.add(spooled("elasticsearch", sink, BULK_BATCH, metrics));
+            sinks.put("elasticsearch", spooled("elasticsearch", sink, BULK_BATCH, metrics));
         }
         if (kafkaAlerts != null) {
             final KafkaSinkConfig config;
@@ -195,7 +228,7 @@ final class OutputOptions {
             } catch (final IllegalArgumentException e) {
                 throw new UsageException("--kafka-alerts " + kafkaAlerts + ": " + e.getMessage());
             }
-            sinks.add(spooled("kafka", new KafkaAlertSink(config), BULK_BATCH, metrics));
+            sinks.put("kafka", spooled("kafka", new KafkaAlertSink(config), BULK_BATCH, metrics));
         }
         return sinks;
     }

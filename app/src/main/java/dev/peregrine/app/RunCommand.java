@@ -1,7 +1,9 @@
 package dev.peregrine.app;
 
 import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
+import dev.peregrine.alerting.metrics.PrometheusArchiveMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
+import dev.peregrine.alerting.redaction.RedactionPattern;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
@@ -175,6 +177,7 @@ final class RunCommand implements Callable<Integer> {
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
             reloadOnHangup(monitor, RuleFiles.reloading(output.rules));
+            registerMonitorMetrics(registry, monitor);
             LOG.info("monitoring {} with {} active rules", String.join(", ", described), rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
             removeQuietly(stopper);
@@ -213,6 +216,14 @@ final class RunCommand implements Callable<Integer> {
             // a platform without SIGHUP (Windows): reload needs a restart there
             LOG.debug("no SIGHUP on this platform: {}", unsupported.getMessage());
         }
+    }
+
+    /** What the assembled monitor counts beyond the pipeline: unrouted alerts and the event archive. */
+    private static void registerMonitorMetrics(final PrometheusRegistry registry, final Monitor monitor) {
+        CounterWithCallback.builder().name("peregrine_alerts_unrouted_total")
+                .help("Alerts that no configured route took, so no sink received them")
+                .callback(callback -> callback.call(monitor.alertsUnrouted())).register(registry);
+        monitor.archive().ifPresent(archive -> PrometheusArchiveMetrics.register(registry, archive));
     }
 
     /** The ingest API's own counters, read when /metrics is scraped. */
@@ -308,6 +319,42 @@ final class RunCommand implements Callable<Integer> {
         if (!given.hasMatchedOption("--syslog") && !file.alerts().syslog().isEmpty()) {
             output.syslogs = new ArrayList<>(file.alerts().syslog());
         }
+        file.alerts().elasticsearch().ifPresent(es -> {
+            if (!given.hasMatchedOption("--elasticsearch")) {
+                output.elasticsearch = es.url();
+            }
+            if (!given.hasMatchedOption("--elasticsearch-index")) {
+                es.index().ifPresent(index -> output.elasticsearchIndex = index);
+            }
+            es.apiKey().ifPresent(key -> output.elasticsearchApiKey = key);
+        });
+        file.alerts().kafka().ifPresent(kafka -> {
+            if (!given.hasMatchedOption("--kafka-alerts")) {
+                output.kafkaAlerts = kafka.bootstrap();
+            }
+            if (!given.hasMatchedOption("--kafka-alerts-topic")) {
+                kafka.topic().ifPresent(topic -> output.kafkaAlertsTopic = topic);
+            }
+        });
+        if (!given.hasMatchedOption("--spool-dir")) {
+            file.alerts().spoolDir().ifPresent(dir -> output.spoolDir = dir);
+        }
+        output.routes = file.alerts().routes();
+        file.alerts().redaction().ifPresent(redaction -> {
+            final List<RedactionPattern> patterns = new ArrayList<>();
+            if (redaction.builtIns()) {
+                patterns.addAll(RedactionPattern.defaults());
+            }
+            // the operator's own after the built-in ones: a built-in key shape keeps its readable prefix
+            patterns.addAll(redaction.patterns());
+            output.redactionPatterns = patterns;
+        });
+        file.archive().ifPresent(archive -> {
+            if (!given.hasMatchedOption("--archive-dir")) {
+                output.archiveDir = archive.directory();
+            }
+            archive.maxFileBytes().ifPresent(max -> output.archiveMaxFileBytes = max);
+        });
         // stdin only when nothing else is read, unless the file asks for it too
         stdin = file.inputs().stdin().orElse(follow.isEmpty() && !ingest && !procfs);
     }

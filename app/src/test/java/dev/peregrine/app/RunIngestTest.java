@@ -40,7 +40,8 @@ class RunIngestTest {
                       agent: ci-runner
                 inputs:
                   dead_letter: %s
-                """.formatted(port, dir.resolve("dead-letter.ndjson")));
+                state_dir: %s
+                """.formatted(port, dir.resolve("dead-letter.ndjson"), dir.resolve("state")));
         try (PeregrineProcess run = PeregrineProcess.start(dir.resolve("alerts.out"),
                 Map.of("PEREGRINE_TEST_TOKEN", TOKEN), List.of("run", "--config", config.toString()))) {
             exercise(run, port, dir);

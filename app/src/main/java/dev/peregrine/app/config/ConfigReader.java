@@ -1,5 +1,8 @@
 package dev.peregrine.app.config;
 
+import dev.peregrine.alerting.Priority;
+import dev.peregrine.alerting.redaction.RedactionPattern;
+import dev.peregrine.alerting.routing.Route;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -11,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +92,8 @@ public final class ConfigReader {
 
     private static PeregrineConfig read(final ConfigNode root, final List<String> problems, final String file) {
         final Map<String, ConfigNode> top = root == null ? Map.of()
-                : root.entries(Set.of("http", "inputs", "ingest", "rules", "alerts", "state_dir", "detections"));
+                : root.entries(Set.of("http", "inputs", "ingest", "rules", "alerts", "state_dir", "detections",
+                        "archive"));
         final PeregrineConfig.Http http = http(top.get("http"));
         final PeregrineConfig.Inputs inputs = inputs(top.get("inputs"));
         final PeregrineConfig.Ingest ingest = ingest(top.get("ingest"));
@@ -105,7 +112,22 @@ public final class ConfigReader {
                     }
                     return new PeregrineConfig.Section(node.file(), node.keyPath(), node.yaml());
                 });
-        return new PeregrineConfig(http, inputs, ingest, rules, alerts, stateDir, detections);
+        final Optional<PeregrineConfig.Archive> archive = Optional.ofNullable(top.get("archive"))
+                .flatMap(ConfigReader::archive);
+        return new PeregrineConfig(http, inputs, ingest, rules, alerts, stateDir, detections, archive);
+    }
+
+    private static Optional<PeregrineConfig.Archive> archive(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("dir", "max_file_bytes"));
+        if (!entries.containsKey("dir")) {
+            if (!node.isNull()) {
+                node.problem("an archive needs a dir (the folder of its hourly .ndjson.gz files)");
+            }
+            return Optional.empty();
+        }
+        return entries.get("dir").path().map(dir -> new PeregrineConfig.Archive(dir,
+                Optional.ofNullable(entries.get("max_file_bytes"))
+                        .flatMap(max -> max.integer(1 << 20, Integer.MAX_VALUE)).map(Integer::longValue)));
     }
 
     private static PeregrineConfig.Http http(final ConfigNode node) {
@@ -185,11 +207,10 @@ public final class ConfigReader {
 
     private static PeregrineConfig.Alerts alerts(final ConfigNode node) {
         if (node == null) {
-            return new PeregrineConfig.Alerts(Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                    List.of());
+            return PeregrineConfig.Alerts.unset();
         }
-        final Map<String, ConfigNode> entries = node.entries(
-                Set.of("stdout", "file", "dedup_window", "webhooks", "syslog"));
+        final Map<String, ConfigNode> entries = node.entries(Set.of("stdout", "file", "dedup_window", "webhooks",
+                "syslog", "elasticsearch", "kafka", "spool_dir", "routes", "redaction"));
         final List<PeregrineConfig.Webhook> webhooks = new ArrayList<>();
         if (entries.containsKey("webhooks")) {
             for (final ConfigNode item : entries.get("webhooks").items()) {
@@ -204,10 +225,149 @@ public final class ConfigReader {
         }
         final Optional<Duration> window = Optional.ofNullable(entries.get("dedup_window"))
                 .flatMap(ConfigNode::duration);
+        final Optional<PeregrineConfig.Elasticsearch> elasticsearch = Optional.ofNullable(entries.get("elasticsearch"))
+                .flatMap(ConfigReader::elasticsearch);
+        final Optional<PeregrineConfig.Kafka> kafka = Optional.ofNullable(entries.get("kafka"))
+                .flatMap(ConfigReader::kafka);
+        // the names a route may use: the same names the sinks' spools and metrics carry
+        final Set<String> sinkNames = new LinkedHashSet<>(List.of("stdout", "file"));
+        for (int i = 1; i <= webhooks.size(); i++) {
+            sinkNames.add("webhook-" + i);
+        }
+        for (int i = 1; i <= syslog.size(); i++) {
+            sinkNames.add("syslog-" + i);
+        }
+        sinkNames.add("elasticsearch");
+        sinkNames.add("kafka");
+        final Map<String, Route> routes = entries.containsKey("routes")
+                ? routes(entries.get("routes"), sinkNames) : Map.of();
         return new PeregrineConfig.Alerts(
                 Optional.ofNullable(entries.get("stdout")).flatMap(ConfigNode::bool),
                 Optional.ofNullable(entries.get("file")).flatMap(ConfigNode::path),
-                window, webhooks, syslog);
+                window, webhooks, syslog, elasticsearch, kafka,
+                Optional.ofNullable(entries.get("spool_dir")).flatMap(ConfigNode::path), routes,
+                Optional.ofNullable(entries.get("redaction")).flatMap(ConfigReader::redaction));
+    }
+
+    private static Optional<PeregrineConfig.Elasticsearch> elasticsearch(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("url", "index", "api_key"));
+        final ConfigNode urlNode = entries.get("url");
+        if (urlNode == null) {
+            node.problem("needs a url, e.g. http://127.0.0.1:9200");
+            return Optional.empty();
+        }
+        return httpUrl(urlNode).map(url -> new PeregrineConfig.Elasticsearch(url,
+                Optional.ofNullable(entries.get("index")).flatMap(ConfigNode::nonEmptyText),
+                Optional.ofNullable(entries.get("api_key")).flatMap(ConfigNode::nonEmptyText)));
+    }
+
+    private static Optional<PeregrineConfig.Kafka> kafka(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("bootstrap", "topic"));
+        final ConfigNode bootstrap = entries.get("bootstrap");
+        if (bootstrap == null) {
+            node.problem("needs bootstrap (HOST:PORT[,HOST:PORT…])");
+            return Optional.empty();
+        }
+        return bootstrap.nonEmptyText().flatMap(servers -> {
+            for (final String server : servers.split(",")) {
+                final int colon = server.strip().lastIndexOf(':');
+                if (colon < 1 || !server.strip().substring(colon + 1).matches("[0-9]{1,5}")) {
+                    bootstrap.problem("must be HOST:PORT[,HOST:PORT…], not '" + servers + "'");
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(new PeregrineConfig.Kafka(servers.strip(),
+                    Optional.ofNullable(entries.get("topic")).flatMap(ConfigNode::nonEmptyText)));
+        });
+    }
+
+    /** {@code routes:} maps sink names to the alerts they take; an unknown sink name is a problem. */
+    private static Map<String, Route> routes(final ConfigNode node, final Set<String> sinkNames) {
+        final Map<String, Route> routes = new LinkedHashMap<>();
+        node.entries(sinkNames).forEach((sink, routeNode) -> {
+            final Map<String, ConfigNode> entries = routeNode.entries(
+                    Set.of("min_priority", "tags", "rules", "exclude_rules"));
+            Priority minimum = Priority.DEBUG;
+            if (entries.containsKey("min_priority")) {
+                final ConfigNode priority = entries.get("min_priority");
+                final Optional<Priority> parsed = priority.text().flatMap(Priority::parse);
+                if (parsed.isEmpty()) {
+                    priority.problem("must be a priority: emergency, alert, critical, error, warning, notice, "
+                            + "informational or debug");
+                } else {
+                    minimum = parsed.get();
+                }
+            }
+            routes.put(sink, new Route(sink, minimum, words(entries.get("tags")), words(entries.get("rules")),
+                    words(entries.get("exclude_rules"))));
+        });
+        return routes;
+    }
+
+    private static Set<String> words(final ConfigNode node) {
+        final Set<String> words = new HashSet<>();
+        if (node != null) {
+            for (final ConfigNode item : node.items()) {
+                item.nonEmptyText().map(String::strip).ifPresent(words::add);
+            }
+        }
+        return words;
+    }
+
+    private static Optional<PeregrineConfig.Redaction> redaction(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("builtin_patterns", "patterns"));
+        final boolean builtIns = Optional.ofNullable(entries.get("builtin_patterns")).flatMap(ConfigNode::bool)
+                .orElse(true);
+        final List<RedactionPattern> patterns = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        if (entries.containsKey("patterns")) {
+            for (final ConfigNode item : entries.get("patterns").items()) {
+                final Map<String, ConfigNode> pattern = item.entries(Set.of("name", "regex", "keep_prefix", "hints"));
+                if (!pattern.containsKey("name") || !pattern.containsKey("regex")) {
+                    item.problem("a redaction pattern needs a name and a regex");
+                    continue;
+                }
+                final Optional<String> name = pattern.get("name").nonEmptyText();
+                final Optional<String> regex = pattern.get("regex").nonEmptyText();
+                final int keep = Optional.ofNullable(pattern.get("keep_prefix"))
+                        .flatMap(prefix -> prefix.integer(0, 64)).orElse(0);
+                final List<String> hints = List.copyOf(words(pattern.get("hints")));
+                if (name.isEmpty() || regex.isEmpty()) {
+                    continue;
+                }
+                if (!names.add(name.get())) {
+                    pattern.get("name").problem("a second pattern named '" + name.get() + "'; names must be unique");
+                    continue;
+                }
+                try {
+                    patterns.add(RedactionPattern.of(name.get(), regex.get(), keep, hints));
+                } catch (final IllegalArgumentException e) {
+                    pattern.get("regex").problem("is not a usable regex: " + e.getMessage());
+                }
+            }
+        }
+        if (!builtIns && patterns.isEmpty() && !node.isNull()) {
+            node.problem("turns the built-in patterns off and gives none of its own: secrets would reach every sink");
+        }
+        return Optional.of(new PeregrineConfig.Redaction(builtIns, patterns));
+    }
+
+    /** An http:// or https:// URL with a host. */
+    private static Optional<URI> httpUrl(final ConfigNode node) {
+        return node.nonEmptyText().flatMap(text -> {
+            try {
+                final URI url = new URI(text);
+                final String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+                    node.problem("must be an http:// or https:// URL with a host, not '" + text + "'");
+                    return Optional.empty();
+                }
+                return Optional.of(url);
+            } catch (final URISyntaxException e) {
+                node.problem("is not a URL: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
     }
 
     private static Optional<PeregrineConfig.Webhook> webhook(final ConfigNode node) {
@@ -220,20 +380,7 @@ public final class ConfigReader {
         final boolean slack = Optional.ofNullable(entries.get("format"))
                 .flatMap(format -> format.choice(Set.of("generic", "slack")))
                 .map("slack"::equals).orElse(false);
-        return urlNode.nonEmptyText().flatMap(text -> {
-            try {
-                final URI url = new URI(text);
-                final String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-                    urlNode.problem("must be an http:// or https:// URL with a host, not '" + text + "'");
-                    return Optional.empty();
-                }
-                return Optional.of(new PeregrineConfig.Webhook(url, slack));
-            } catch (final URISyntaxException e) {
-                urlNode.problem("is not a URL: " + e.getMessage());
-                return Optional.empty();
-            }
-        });
+        return httpUrl(urlNode).map(url -> new PeregrineConfig.Webhook(url, slack));
     }
 
     private static Optional<URI> syslog(final ConfigNode node) {

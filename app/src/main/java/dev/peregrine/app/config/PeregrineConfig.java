@@ -1,9 +1,12 @@
 package dev.peregrine.app.config;
 
+import dev.peregrine.alerting.redaction.RedactionPattern;
+import dev.peregrine.alerting.routing.Route;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,9 +20,10 @@ import java.util.Optional;
  * @param alerts     where alerts go and how repeats are folded
  * @param stateDir   where learned state is kept between runs
  * @param detections the {@code detections:} section, kept as written for the engine to check
+ * @param archive    where every normalized event is archived, if anywhere
  */
 public record PeregrineConfig(Http http, Inputs inputs, Ingest ingest, List<Path> rules, Alerts alerts,
-                              Optional<Path> stateDir, Optional<Section> detections) {
+                              Optional<Path> stateDir, Optional<Section> detections, Optional<Archive> archive) {
 
     public PeregrineConfig {
         rules = List.copyOf(rules);
@@ -57,13 +61,55 @@ public record PeregrineConfig(Http http, Inputs inputs, Ingest ingest, List<Path
         }
     }
 
-    /** Alert destinations and deduplication. */
+    /**
+     * Alert destinations, deduplication, routing and redaction.
+     *
+     * @param routes        which alerts each named sink takes; a sink without a route takes every alert
+     * @param redaction     secret patterns masked in every alert, beyond (or instead of) the built-in ones
+     */
     public record Alerts(Optional<Boolean> stdout, Optional<Path> file, Optional<Duration> dedupWindow,
-                         List<Webhook> webhooks, List<URI> syslog) {
+                         List<Webhook> webhooks, List<URI> syslog, Optional<Elasticsearch> elasticsearch,
+                         Optional<Kafka> kafka, Optional<Path> spoolDir, Map<String, Route> routes,
+                         Optional<Redaction> redaction) {
         public Alerts {
             webhooks = List.copyOf(webhooks);
             syslog = List.copyOf(syslog);
+            routes = Map.copyOf(routes);
         }
+
+        /** No alerts section: every setting keeps its command-line value. */
+        public static Alerts unset() {
+            return new Alerts(Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        }
+    }
+
+    /** The Elasticsearch sink: cluster URL, index, and an API key (write {@code ${ENV_VAR}} for it). */
+    public record Elasticsearch(URI url, Optional<String> index, Optional<String> apiKey) {
+        @Override
+        public String toString() {
+            return "Elasticsearch[" + url + "]";
+        }
+    }
+
+    /** The Kafka alert sink: bootstrap servers and topic. */
+    public record Kafka(String bootstrap, Optional<String> topic) {
+    }
+
+    /**
+     * Secret patterns for redaction.
+     *
+     * @param builtIns whether the built-in patterns stay on (default true)
+     * @param patterns the operator's own patterns
+     */
+    public record Redaction(boolean builtIns, List<RedactionPattern> patterns) {
+        public Redaction {
+            patterns = List.copyOf(patterns);
+        }
+    }
+
+    /** The event archive: hourly gzip NDJSON files of every normalized event. */
+    public record Archive(Path directory, Optional<Long> maxFileBytes) {
     }
 
     /** One webhook: its URL and whether Slack's incoming-webhook format is used. */

@@ -142,8 +142,95 @@ class ConfigReaderTest {
         final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
 
         assertThat(e.problems()).containsExactly(
-                file + ":2:9: alerts: must be a mapping of dedup_window, file, stdout, syslog, webhooks",
+                file + ":2:9: alerts: must be a mapping of dedup_window, elasticsearch, file, kafka, redaction, routes, "
+                        + "spool_dir, stdout, syslog, webhooks",
                 file + ":3:1: rules: given twice");
+    }
+
+    @Test
+    void sinksRoutesRedactionAndArchiveAreReadWithTheirNames() throws IOException, ConfigException {
+        final Path file = write("""
+                alerts:
+                  webhooks:
+                    - url: https://hooks.example/a
+                  elasticsearch:
+                    url: http://127.0.0.1:9200
+                    index: soc-alerts
+                    api_key: ${ES_KEY:-abc}
+                  kafka:
+                    bootstrap: 127.0.0.1:9092,127.0.0.1:9093
+                  routes:
+                    webhook-1:
+                      min_priority: critical
+                      tags: [mitre_credential_access]
+                    elasticsearch:
+                      exclude_rules: [sensor_silent]
+                  redaction:
+                    patterns:
+                      - name: ticket
+                        regex: TICKET-[0-9]+
+                archive:
+                  dir: /var/lib/peregrine/archive
+                """);
+
+        final PeregrineConfig config = reader.read(file);
+
+        assertThat(config.alerts().elasticsearch()).hasValueSatisfying(es -> {
+            assertThat(es.url()).isEqualTo(URI.create("http://127.0.0.1:9200"));
+            assertThat(es.index()).contains("soc-alerts");
+            assertThat(es.apiKey()).contains("abc");
+            assertThat(es.toString()).as("the key never reaches a log").doesNotContain("abc");
+        });
+        assertThat(config.alerts().kafka()).hasValueSatisfying(kafka -> assertThat(kafka.bootstrap())
+                .isEqualTo("127.0.0.1:9092,127.0.0.1:9093"));
+        assertThat(config.alerts().routes()).containsOnlyKeys("webhook-1", "elasticsearch");
+        assertThat(config.alerts().routes().get("webhook-1").minimumPriority())
+                .isEqualTo(dev.peregrine.alerting.Priority.CRITICAL);
+        assertThat(config.alerts().routes().get("webhook-1").anyOfTags()).containsExactly("mitre_credential_access");
+        assertThat(config.alerts().routes().get("elasticsearch").denyRuleIds()).containsExactly("sensor_silent");
+        assertThat(config.alerts().redaction()).hasValueSatisfying(redaction -> {
+            assertThat(redaction.builtIns()).isTrue();
+            assertThat(redaction.patterns()).singleElement().satisfies(pattern ->
+                    assertThat(pattern.name()).isEqualTo("ticket"));
+        });
+        assertThat(config.archive()).hasValueSatisfying(archive ->
+                assertThat(archive.directory()).isEqualTo(Path.of("/var/lib/peregrine/archive")));
+    }
+
+    @Test
+    void aRouteToAnUnknownSinkABadPriorityAndABrokenRegexAreEachNamed() throws IOException {
+        final Path file = write("""
+                alerts:
+                  syslog: [udp://127.0.0.1:514]
+                  kafka:
+                    bootstrap: kafka
+                  routes:
+                    syslog-2:
+                      min_priority: critical
+                    syslog-1:
+                      min_priority: urgent
+                  redaction:
+                    builtin_patterns: false
+                    patterns:
+                      - name: broken
+                        regex: "key=(["
+                archive: {}
+                """);
+
+        final ConfigException e = catchThrowableOfType(ConfigException.class, () -> reader.read(file));
+
+        assertThat(e.problems()).hasSize(6);
+        assertThat(e.problems().get(0)).isEqualTo(file + ":4:16: alerts.kafka.bootstrap: must be HOST:PORT[,HOST:PORT…], "
+                + "not 'kafka'");
+        assertThat(e.problems().get(1)).isEqualTo(file + ":6:5: alerts.routes.syslog-2: unknown key (did you mean "
+                + "'syslog-1'?)");
+        assertThat(e.problems().get(2)).startsWith(file + ":9:21: alerts.routes.syslog-1.min_priority: must be a "
+                + "priority");
+        assertThat(e.problems().get(3)).startsWith(file + ":11:5: alerts.redaction: turns the built-in patterns off");
+        assertThat(e.problems().get(4)).startsWith(file + ":14:16: alerts.redaction.patterns[0].regex: is not a "
+                + "usable regex: redaction pattern 'broken'");
+        assertThat(e.problems().get(5)).isEqualTo(file + ":15:10: archive: an archive needs a dir (the folder of its "
+                + "hourly .ndjson.gz files)");
     }
 
     @Test
