@@ -28,7 +28,7 @@ import dev.peregrine.engine.embedded.PipelineSummary;
 import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.state.InMemoryStateStore;
 import dev.peregrine.engine.state.StateStore;
-import dev.peregrine.engine.streams.EventJsonWriter;
+import dev.peregrine.collector.ndjson.EventJsonWriter;
 import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,6 +125,50 @@ final class Monitor implements AutoCloseable {
                             final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
                             final OutputMetrics outputMetrics, final Detections detections,
                             final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
+        final AlertOutput alerts = alertOutput(output, stdout, outputMetrics, moreSinks);
+        final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
+        if (alerts.dedup() != null) {
+            // after every detector, and inside the engine so it sees the same (reordered) event time:
+            // the window clock moves only after the event's own alerts were deduplicated
+            afterRules.add(new DedupClock(alerts.dedup()));
+        }
+        afterRules.add(new StateSnapshots(detections.state()));
+        final HourlyFileArchive archive = openArchive(output);
+        if (archive != null) {
+            afterRules.add(new Archiving(archive));
+        }
+        // reloadable: run swaps in new rules on SIGHUP without losing what the detections learned
+        final ReloadableEngine engine = new ReloadableEngine(new LoadedRules(rules, RuleFiles.cepProgram(rules)),
+                afterRules, detections.allowedLateness());
+        final List<Detector> detectors = List.of(engine);
+        final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
+        // one set of trees for all sources: a host's processes may be reported by more than one of them
+        final ProcessTrees trees = ProcessTrees.withDefaults();
+        final List<EventSource> enriched = sources.stream()
+                .<EventSource>map(source -> new ProcessTreeEnricher(source, trees))
+                .toList();
+        final EmbeddedPipeline pipeline = new EmbeddedPipeline(enriched, detectors, alerts.sink(), deadLetter, metrics,
+                ordering, QUEUE_CAPACITY);
+        return new Monitor(pipeline, alerts.sink(), deadLetter, alerts.dedup(), engine, alerts.routing(), archive);
+    }
+
+    /**
+     * Where raised alerts go: redacted, then to {@code moreSinks} as raised and, deduplicated when
+     * configured, to the destinations of {@code output} along their routes.
+     *
+     * @param sink    the outermost sink; closing it closes every destination
+     * @param dedup   the deduplicating stage, or null when dedup is off
+     * @param routing the routing stage, or null when no route is configured
+     */
+    record AlertOutput(AlertSink sink, DeduplicatingSink dedup, RoutingSink routing) {
+    }
+
+    /**
+     * The alert pipeline and sinks of {@code output} (stdout, alerts file, network sinks behind
+     * spools, routes, dedup, redaction), as a monitor uses them and as the distributed alerter does.
+     */
+    static AlertOutput alertOutput(final OutputOptions output, final Writer stdout, final OutputMetrics outputMetrics,
+                                   final List<AlertSink> moreSinks) {
         // by name: the names routes, spools and per-sink metrics use
         final Map<String, AlertSink> outputs = new LinkedHashMap<>();
         if (!output.noStdoutAlerts) {
@@ -139,7 +183,6 @@ final class Monitor implements AutoCloseable {
         }
         outputs.putAll(output.networkSinks(Peregrine.version(), outputMetrics == null ? null : outputMetrics.sinks()));
         final RoutingSink routing = output.routes.isEmpty() ? null : route(outputs, output.routes);
-        final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
         AlertSink delivered = routing != null ? routing : new FanOutSink(List.copyOf(outputs.values()));
         if (outputMetrics != null) {
             delivered = outputMetrics.pipeline().timing(delivered);
@@ -150,32 +193,11 @@ final class Monitor implements AutoCloseable {
             deduplicating = outputMetrics == null ? new DeduplicatingSink(delivered, dedup.get())
                     : new DeduplicatingSink(delivered, dedup.get(), outputMetrics.pipeline().dedupObserver());
             delivered = deduplicating;
-            // after every detector, and inside the engine so it sees the same (reordered) event time:
-            // the window clock moves only after the event's own alerts were deduplicated
-            afterRules.add(new DedupClock(deduplicating));
         }
-        afterRules.add(new StateSnapshots(detections.state()));
-        final HourlyFileArchive archive = openArchive(output);
-        if (archive != null) {
-            afterRules.add(new Archiving(archive));
-        }
-        // reloadable: run swaps in new rules on SIGHUP without losing what the detections learned
-        final ReloadableEngine engine = new ReloadableEngine(new LoadedRules(rules, RuleFiles.cepProgram(rules)),
-                afterRules, detections.allowedLateness());
-        final List<Detector> detectors = List.of(engine);
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);
         // outermost, so no sink, spool or dead-letter file ever holds a secret an agent put in a command line
-        final AlertSink sink = new RedactingSink(new FanOutSink(all), output.redactor());
-        final LazyDeadLetter deadLetter = new LazyDeadLetter(input.deadLetter);
-        // one set of trees for all sources: a host's processes may be reported by more than one of them
-        final ProcessTrees trees = ProcessTrees.withDefaults();
-        final List<EventSource> enriched = sources.stream()
-                .<EventSource>map(source -> new ProcessTreeEnricher(source, trees))
-                .toList();
-        final EmbeddedPipeline pipeline = new EmbeddedPipeline(enriched, detectors, sink, deadLetter, metrics,
-                ordering, QUEUE_CAPACITY);
-        return new Monitor(pipeline, sink, deadLetter, deduplicating, engine, routing, archive);
+        return new AlertOutput(new RedactingSink(new FanOutSink(all), output.redactor()), deduplicating, routing);
     }
 
     /**

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = Peregrine.Version.class,
         description = "Runtime security monitor and alerting engine for AI-agent sandboxes.",
         subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, ConfigCommand.class, HookCommand.class,
+                CollectorCommand.class, EngineCommand.class, AlerterCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Peregrine {
 

@@ -17,20 +17,20 @@ import java.util.Map;
 /**
  * An alert as one spool line: exactly the Falco-compatible JSON of {@link AlertJson}, so an
  * operator can read a spool (or dead-letter file) with the same tools as the alert stream, and
- * back again.
+ * back again. Public for the distributed alerter, which reads alerts back from the alerts topic.
  */
-final class AlertRecord {
+public final class AlertRecord {
 
     private final JsonFactory factory = JsonFactory.builder().build();
     private final AlertJson alertJson = new AlertJson();
 
     /** The alert as one JSON line, without the newline. */
-    String encode(final Alert alert) {
+    public String encode(final Alert alert) {
         return alertJson.toJson(alert);
     }
 
     /** Reads an alert back; {@link IOException} names what is wrong with the line. */
-    Alert decode(final String line) throws IOException {
+    public Alert decode(final String line) throws IOException {
         try (JsonParser json = factory.createParser(line)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");

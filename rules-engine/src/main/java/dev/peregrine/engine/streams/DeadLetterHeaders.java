@@ -31,7 +31,7 @@ public final class DeadLetterHeaders {
     }
 
     /** Adds every header to {@code headers}. */
-    static void add(final Headers headers, final String reason, final String message, final String topic,
+    public static void add(final Headers headers, final String reason, final String message, final String topic,
                     final int partition, final long offset, final String host, final byte[] value) {
         put(headers, REASON, reason);
         put(headers, MESSAGE, message);

@@ -5,6 +5,7 @@ import dev.peregrine.alerting.AlertJson;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ndjson.LineRejectedException;
 import dev.peregrine.collector.ndjson.NdjsonParser;
+import dev.peregrine.collector.proctree.ProcessTrees;
 import dev.peregrine.engine.DetectionEngine;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -39,6 +40,9 @@ final class EngineProcessor implements Processor<String, byte[], String, byte[]>
     private final EngineCounters counters;
     private final NdjsonParser parser = new NdjsonParser();
     private final AlertJson alertJson = new AlertJson();
+    // The records carry no ancestry (native NDJSON has no key for it): the task rebuilds it from the
+    // process events of its partitions, as the embedded runner does from its sources.
+    private final ProcessTrees trees = ProcessTrees.withDefaults();
     private ProcessorContext<String, byte[]> context;
     private KafkaStreamsStateStore state;
     private DetectionEngine engine;
@@ -73,7 +77,7 @@ final class EngineProcessor implements Processor<String, byte[], String, byte[]>
         }
         final Event event;
         try {
-            event = EventSerde.parse(parser, record.value());
+            event = trees.enrich(EventSerde.parse(parser, record.value()));
         } catch (final LineRejectedException e) {
             deadLetter(record, e.reason().label(), e.getMessage());
             return;

@@ -1,6 +1,7 @@
 package dev.peregrine.engine.streams;
 
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.ndjson.EventJsonWriter;
 import dev.peregrine.collector.ndjson.LineRejectedException;
 import dev.peregrine.collector.ndjson.NdjsonParser;
 import org.apache.kafka.common.errors.SerializationException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.ndjson.EventJsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;

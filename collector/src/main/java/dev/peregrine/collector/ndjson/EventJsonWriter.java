@@ -1,4 +1,4 @@
-package dev.peregrine.engine.streams;
+package dev.peregrine.collector.ndjson;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
