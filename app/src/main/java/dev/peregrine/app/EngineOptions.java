@@ -2,6 +2,7 @@ package dev.peregrine.app;
 
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.detect.BuiltInDetectors;
+import dev.peregrine.engine.memory.MemoryAudit;
 import dev.peregrine.engine.detect.DetectionSettings;
 import dev.peregrine.engine.detect.DetectionSettingsException;
 import dev.peregrine.engine.slopsquat.AllowList;
@@ -104,11 +105,17 @@ final class EngineOptions {
 
     /** The built-in detectors (none with --no-builtin-detections), reading and writing {@code state}. */
     List<Detector> builtInDetectors(final DetectionSettings settings, final StateStore state) {
+        return builtInDetectors(settings, state, MemoryAudit.NONE);
+    }
+
+    /** As above, with every memory read and write reported to {@code memoryAudit}. */
+    List<Detector> builtInDetectors(final DetectionSettings settings, final StateStore state,
+                                    final MemoryAudit memoryAudit) {
         final List<Detector> detectors = new ArrayList<>();
         if (noBuiltins) {
             return detectors;
         }
-        detectors.addAll(BuiltInDetectors.create(settings, state));
+        detectors.addAll(BuiltInDetectors.create(settings, state, memoryAudit));
         detectors.add(new SlopsquatDetector(ShippedPackages.CHECKER.withAllowList(allowList())));
         return detectors;
     }

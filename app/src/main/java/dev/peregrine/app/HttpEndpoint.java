@@ -2,6 +2,7 @@ package dev.peregrine.app;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.peregrine.collector.ingest.IngestServer;
+import dev.peregrine.collector.ingest.MemoryCheckHandler;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Peregrine's one HTTP server (spec §5): {@code /metrics} always, and, when ingest is on,
- * {@code POST /v1/events} and {@code /healthz} of the {@link IngestServer}.
+ * {@code POST /v1/events} and {@code /healthz} of the {@link IngestServer} and
+ * {@code POST /v1/memory/check} ({@link MemoryCheckHandler}) under the same tokens.
  */
 final class HttpEndpoint implements AutoCloseable {
 
@@ -27,9 +29,9 @@ final class HttpEndpoint implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Starts the server on {@code host:port}; {@code ingest} may be null. */
+    /** Starts the server on {@code host:port}; {@code ingest} and {@code memoryCheck} may be null. */
     static HttpEndpoint start(final String host, final int port, final PrometheusRegistry registry,
-                              final IngestServer ingest) throws IOException {
+                              final IngestServer ingest, final MemoryCheckHandler memoryCheck) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         final AtomicInteger threads = new AtomicInteger();
         final ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
@@ -41,6 +43,9 @@ final class HttpEndpoint implements AutoCloseable {
         server.createContext("/metrics", new MetricsHandler(registry));
         if (ingest != null) {
             ingest.mount(server);
+        }
+        if (memoryCheck != null) {
+            server.createContext(MemoryCheckHandler.PATH, memoryCheck);
         }
         server.start();
         return new HttpEndpoint(server, executor);

@@ -10,11 +10,14 @@ import dev.peregrine.app.config.PeregrineConfig;
 import dev.peregrine.collector.ingest.IdentityPattern;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
+import dev.peregrine.collector.ingest.MemoryCheckHandler;
 import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.procfs.ProcfsSource;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.engine.detect.DetectionSettings;
+import dev.peregrine.engine.memory.MemoryAuditMetrics;
+import dev.peregrine.engine.memory.MemoryJudge;
 import dev.peregrine.engine.reload.LoadedRules;
 import dev.peregrine.engine.state.StateStore;
 import dev.peregrine.collector.source.InputFormat;
@@ -158,15 +161,17 @@ final class RunCommand implements Callable<Integer> {
         if (ingestServer != null) {
             registerIngestMetrics(registry, ingestServer);
         }
-        final HttpEndpoint http = startHttp(registry, ingestServer);
+        final DetectionSettings settings = engine.settings(configDetections);
+        final MemoryCheckHandler memoryCheck = memoryCheck(registry, ingestServer, settings);
+        final HttpEndpoint http = startHttp(registry, ingestServer, memoryCheck);
         final CountDownLatch finished = new CountDownLatch(1);
         // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
         final Monitor.OutputMetrics outputMetrics = new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry),
                 AlertPipelineMetrics.registerWithoutAlertCount(registry));
-        final DetectionSettings settings = engine.settings(configDetections);
         // run keeps what it learns by default: a restart must not put every agent back into warm-up
         final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
-        final Monitor.Detections detections = new Monitor.Detections(engine.builtInDetectors(settings, state), state,
+        final Monitor.Detections detections = new Monitor.Detections(
+                engine.builtInDetectors(settings, state, MemoryAuditMetrics.register(registry)), state,
                 engine.allowedLateness);
         try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
                 outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
@@ -242,6 +247,26 @@ final class RunCommand implements Callable<Integer> {
         GaugeWithCallback.builder().name("peregrine_ingest_queue_depth")
                 .help("Events taken by the ingest API and not yet read by the pipeline (its lag)")
                 .callback(callback -> callback.call(ingest.queued())).register(registry);
+    }
+
+    /**
+     * {@code POST /v1/memory/check} under the ingest tokens, judging with the memory detection's
+     * settings and the configured redaction on the HTTP threads; its answers counted in /metrics. None without
+     * ingest.
+     */
+    private MemoryCheckHandler memoryCheck(final PrometheusRegistry registry, final IngestServer ingest,
+                                                  final DetectionSettings settings) {
+        if (ingest == null) {
+            return null;
+        }
+        final MemoryCheckHandler handler = new MemoryCheckHandler(ingest, new MemoryJudge(settings.memoryAnomaly(),
+                output.redactor()));
+        CounterWithCallback.builder().name("peregrine_memory_checks_total")
+                .help("Answers of POST /v1/memory/check: allow, flag, or the error of a refused request")
+                .labelNames("outcome")
+                .callback(callback -> handler.outcomes().forEach((outcome, count) -> callback.call(count, outcome)))
+                .register(registry);
+        return handler;
     }
 
     /** The configured ingest clients, or one generated token bound to any identity, printed once. */
@@ -359,14 +384,16 @@ final class RunCommand implements Callable<Integer> {
         stdin = file.inputs().stdin().orElse(follow.isEmpty() && !ingest && !procfs);
     }
 
-    private HttpEndpoint startHttp(final PrometheusRegistry registry, final IngestServer ingestServer) {
+    private HttpEndpoint startHttp(final PrometheusRegistry registry, final IngestServer ingestServer,
+                                   final MemoryCheckHandler memoryCheck) {
         if (httpPort == 0) {
             return null;
         }
         try {
-            final HttpEndpoint endpoint = HttpEndpoint.start(httpHost, httpPort, registry, ingestServer);
+            final HttpEndpoint endpoint = HttpEndpoint.start(httpHost, httpPort, registry, ingestServer, memoryCheck);
             LOG.info("metrics at http://{}:{}/metrics{}", httpHost, endpoint.port(),
-                    ingestServer == null ? "" : ", ingest at POST /v1/events");
+                    ingestServer == null ? "" : ", ingest at POST /v1/events, memory checks at POST "
+                            + MemoryCheckHandler.PATH);
             return endpoint;
         } catch (final IOException e) {
             throw new UsageException("cannot listen on " + httpHost + ":" + httpPort + " (" + e.getMessage()

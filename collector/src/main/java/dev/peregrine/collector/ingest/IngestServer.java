@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -193,6 +194,11 @@ public final class IngestServer implements EventSource {
         return stats;
     }
 
+    /** The bounds this API applies. */
+    public IngestLimits limits() {
+        return limits;
+    }
+
     /** Events and rejections waiting for {@link #read}. */
     public int queued() {
         return limits.queueCapacity() - capacity.availablePermits();
@@ -346,7 +352,7 @@ public final class IngestServer implements EventSource {
             exchange.getResponseHeaders().set("Allow", "POST");
             return error(exchange, 405, "method_not_allowed", "use POST to send events");
         }
-        final Bound token = authenticate(exchange);
+        final Bound token = bound(exchange);
         if (token == null) {
             LOG.warn("{}: refused a request from {} without a valid bearer token", NAME, remote);
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"peregrine\"");
@@ -475,19 +481,28 @@ public final class IngestServer implements EventSource {
             final long line = batch.eventLines.get(i);
             final String claimed = event.getString(field);
             final String allowed = token.identity().patternFor(field);
-            stats.violation();
-            final IdentityViolation violation = new IdentityViolation(token.name(), field.name(), claimed, allowed,
-                    remote, line, clock.instant());
-            try {
-                violations.onViolation(violation);
-            } catch (final RuntimeException e) {
-                LOG.error("{}: the identity violation listener failed on {}", NAME, violation, e);
-            }
+            identityViolation(new IdentityViolation(token.name(), field.name(), claimed, allowed, remote, line,
+                    clock.instant()));
             final int[] range = batch.eventRanges.get(i);
             spoofed.add(bodies.rejection(body, range[0], range[1], line, Reason.IDENTITY_NOT_ALLOWED, who,
                     field.name() + " '" + claimed + "' is not allowed for this token (allowed: '" + allowed + "')"));
         }
         return spoofed;
+    }
+
+    /** Counts {@code violation} and tells the listener (the {@code ingest_spoof} alert), whichever handler saw it. */
+    void identityViolation(final IdentityViolation violation) {
+        stats.violation();
+        try {
+            violations.onViolation(violation);
+        } catch (final RuntimeException e) {
+            LOG.error("{}: the identity violation listener failed on {}", NAME, violation, e);
+        }
+    }
+
+    /** When a request was refused, for an {@link IdentityViolation}. */
+    Instant now() {
+        return clock.instant();
     }
 
     private int forbidden(final HttpExchange exchange, final Batch batch, final List<Rejection> spoofed,
@@ -532,7 +547,17 @@ public final class IngestServer implements EventSource {
                 + " bytes; send fewer events per request");
     }
 
-    private Bound authenticate(final HttpExchange exchange) {
+    /**
+     * The token {@code exchange} carries as {@code Authorization: Bearer <token>}, or {@code null}
+     * when it carries none or one that is not configured: for other handlers on the same server
+     * that take the same clients (the memory check, the console), which answer 401 on null.
+     */
+    public TokenBinding authenticate(final HttpExchange exchange) {
+        final Bound bound = bound(exchange);
+        return bound == null ? null : bound.binding();
+    }
+
+    private Bound bound(final HttpExchange exchange) {
         final String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
@@ -615,7 +640,7 @@ public final class IngestServer implements EventSource {
         }
     }
 
-    private static String remote(final HttpExchange exchange) {
+    static String remote(final HttpExchange exchange) {
         final InetSocketAddress address = exchange.getRemoteAddress();
         return address == null ? "unknown" : address.getAddress().getHostAddress() + ":" + address.getPort();
     }

@@ -1,6 +1,7 @@
 package dev.peregrine.engine.detect;
 
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.memory.MemoryAudit;
 import dev.peregrine.engine.memory.MemoryDetector;
 import dev.peregrine.engine.state.StateStore;
 import java.util.ArrayList;
@@ -19,6 +20,12 @@ public final class BuiltInDetectors {
      * what the previous run learned.
      */
     public static List<Detector> create(final DetectionSettings settings, final StateStore state) {
+        return create(settings, state, MemoryAudit.NONE);
+    }
+
+    /** As {@link #create(DetectionSettings, StateStore)}, with every memory read and write reported to {@code memoryAudit}. */
+    public static List<Detector> create(final DetectionSettings settings, final StateStore state,
+                                        final MemoryAudit memoryAudit) {
         final List<Detector> detectors = new ArrayList<>();
         if (anyEnabled(settings.deniedBurst(), DeniedBurstSettings::enabled)) {
             detectors.add(new DeniedBurstDetector(settings.deniedBurst()));
@@ -39,7 +46,7 @@ public final class BuiltInDetectors {
             detectors.add(new SensorSilentDetector(settings.sensorSilent(), state));
         }
         if (anyEnabled(settings.memoryAnomaly(), MemoryAnomalySettings::enabled)) {
-            detectors.add(new MemoryDetector(settings.memoryAnomaly(), state));
+            detectors.add(new MemoryDetector(settings.memoryAnomaly(), state, memoryAudit));
         }
         return List.copyOf(detectors);
     }

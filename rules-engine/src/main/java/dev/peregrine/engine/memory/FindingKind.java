@@ -18,8 +18,12 @@ public enum FindingKind {
     URL("url", Priority.WARNING),
     /** A write into a namespace the writer does not own and that is not shared. */
     CROSS_NAMESPACE("cross_namespace", Priority.WARNING),
+    /** A read of a namespace the reader may not read: not its own, not shared, not listed for it. */
+    CROSS_NAMESPACE_READ("cross_namespace_read", Priority.WARNING),
     /** Memory writes by an agent far above its baseline rate. */
     WRITE_BURST("write_burst", Priority.WARNING),
+    /** Memory writes in one session far above that session's baseline rate, while the agent's are not. */
+    SESSION_WRITE_BURST("session_write_burst", Priority.WARNING),
     /** A write far larger than the agent's norm. */
     OVERSIZE("oversize", Priority.NOTICE);
 

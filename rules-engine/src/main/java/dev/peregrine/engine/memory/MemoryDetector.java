@@ -10,6 +10,7 @@ import dev.peregrine.engine.detect.MemoryAnomalySettings;
 import dev.peregrine.engine.detect.PerAgent;
 import dev.peregrine.engine.detect.RateBaseline;
 import dev.peregrine.engine.state.KeyValueStore;
+import dev.peregrine.engine.state.StateCodec;
 import dev.peregrine.engine.state.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,23 +20,34 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
  * {@code memory_anomaly}: watches {@code memory_write} and {@code memory_read} agent events.
  *
- * <p>A write is judged once and raises at most one alert listing every finding (namespace policy,
- * oversize, and what {@link ContentAnalyzer} finds in {@code memory.content}); its rule id is the
- * variant of the most serious finding, e.g. {@code memory_anomaly.instruction}. A write whose
- * findings taint it is remembered by namespace, key and content hash in the {@value #TAINT_STORE}
- * store; a later read of that content by another agent, or by the writer in another session,
- * raises {@code memory_anomaly.tainted_read} once per reader with the lineage (who wrote it,
- * when, which findings). A clean rewrite of the entry clears the taint. Write bursts are judged
- * per agent by the same {@link RateBaseline} as {@code volume_spike}.
+ * <p>A write is judged once by {@link MemoryJudge} (namespace policy and what {@link ContentAnalyzer}
+ * finds in {@code memory.content}, the same code {@code POST /v1/memory/check} answers with), plus
+ * oversize against the agent's norm, and raises at most one alert listing every finding; its rule
+ * id is the variant of the most serious finding, e.g. {@code memory_anomaly.instruction}. A write
+ * whose findings taint it is remembered by namespace, key and content hash in the
+ * {@value #TAINT_STORE} store; a later read of that content by another agent, or by the writer in
+ * another session, raises {@code memory_anomaly.tainted_read} once per reader with the lineage (who
+ * wrote it, when, which findings). A clean rewrite of the entry clears the taint.
  *
- * <p>Alerts carry the entry's SHA-256 and a short excerpt around the evidence with secrets
- * masked, never the content itself.
+ * <p>A read of a namespace the reader may not read (not its own, not shared, not in its
+ * {@code namespaces} or {@code read_namespaces}) raises {@code memory_anomaly.cross_namespace_read}
+ * once per agent and namespace in each {@code read_alert_window}, not once per read.
+ *
+ * <p>Write bursts are judged by the same {@link RateBaseline} as {@code volume_spike}, per agent
+ * ({@code write_burst}) and per session ({@code session_write_burst}: one session of many bursting
+ * while the agent's total stays within its baseline); a session burst is not reported while its
+ * agent's burst is.
+ *
+ * <p>Every read and write goes to the {@link MemoryAudit} given at construction, flagged or not.
+ * Alerts carry the entry's SHA-256 and a short excerpt around the evidence with secrets masked,
+ * never the content itself.
  */
 public final class MemoryDetector implements Detector {
 
@@ -47,31 +59,66 @@ public final class MemoryDetector implements Detector {
     public static final String RATE_STORE = "memory_anomaly.write_rate";
     /** Per-agent write-size norms. */
     public static final String SIZE_STORE = "memory_anomaly.size";
+    /** Per-session write-rate baselines, by agent and session. */
+    public static final String SESSION_RATE_STORE = "memory_anomaly.session_write_rate";
+    /** The window in which each (agent, namespace) last raised a cross-namespace read alert. */
+    public static final String CROSS_READ_STORE = "memory_anomaly.cross_read";
 
     private static final List<String> TAGS = List.of("peregrine_builtin", "agent", "memory", "llm_memory_poisoning",
             "mitre_persistence");
     private static final long SWEEP_EVERY = Duration.ofHours(1).toNanos();
     // An agent silent this long is forgotten; its rate baseline would have decayed to nothing anyway.
     private static final long FORGET_AFTER = Duration.ofDays(30).toNanos();
+    // Sessions end; one silent for a day is over, and its baseline with it.
+    private static final long FORGET_SESSION_AFTER = Duration.ofDays(1).toNanos();
+    private static final StateCodec<Long> WINDOW_CODEC = new StateCodec<>() {
+        @Override
+        public String encode(final Long windowStart) {
+            return Long.toString(windowStart);
+        }
+
+        @Override
+        public Long decode(final String text) {
+            return Long.parseLong(text);
+        }
+    };
 
     private final PerAgent<MemoryAnomalySettings> settings;
-    private final ContentAnalyzer analyzer = new ContentAnalyzer();
+    private final MemoryJudge judge;
+    private final MemoryAudit audit;
     private final KeyValueStore<Taint> taints;
     private final KeyValueStore<RateBaseline> rates;
+    private final KeyValueStore<RateBaseline> sessionRates;
     private final KeyValueStore<SizeNorm> sizes;
+    private final KeyValueStore<Long> crossReads;
     private final long taintTtl;
+    private final long readAlertWindow;
     private long nextSweep = Long.MIN_VALUE;
 
+    /** A detector that audits to nowhere. */
     public MemoryDetector(final PerAgent<MemoryAnomalySettings> settings, final StateStore state) {
+        this(settings, state, MemoryAudit.NONE);
+    }
+
+    /** A detector that tells {@code audit} of every memory read and write it sees. */
+    public MemoryDetector(final PerAgent<MemoryAnomalySettings> settings, final StateStore state,
+                          final MemoryAudit audit) {
         this.settings = settings;
+        this.judge = new MemoryJudge(settings);
+        this.audit = audit;
         this.taints = state.keyValueStore(TAINT_STORE, Taint.CODEC);
         this.rates = state.keyValueStore(RATE_STORE, RateBaseline.CODEC);
+        this.sessionRates = state.keyValueStore(SESSION_RATE_STORE, RateBaseline.CODEC);
         this.sizes = state.keyValueStore(SIZE_STORE, SizeNorm.CODEC);
+        this.crossReads = state.keyValueStore(CROSS_READ_STORE, WINDOW_CODEC);
         long ttl = settings.global().taintTtl().toNanos();
+        long window = settings.global().readAlertWindow().toNanos();
         for (final MemoryAnomalySettings s : settings.agents().values()) {
             ttl = Math.max(ttl, s.taintTtl().toNanos());
+            window = Math.max(window, s.readAlertWindow().toNanos());
         }
         this.taintTtl = ttl;
+        this.readAlertWindow = window;
     }
 
     /** How many entries are tainted now: for tests and the console. */
@@ -84,27 +131,6 @@ public final class MemoryDetector implements Detector {
         return taints.get(entryKey(namespace, key)) != null;
     }
 
-    /**
-     * The verdict on one write, without remembering anything: what a write-time check would answer.
-     *
-     * @param agent      the writer
-     * @param namespace  where it writes
-     * @param content    what it writes
-     */
-    public List<Finding> check(final String agent, final String namespace, final String content) {
-        final MemoryAnomalySettings s = settings.forAgent(agent);
-        final List<Finding> findings = new ArrayList<>();
-        final boolean foreign = namespace != null && agent != null && !s.mayWrite(agent, namespace);
-        if (foreign) {
-            findings.add(new Finding(FindingKind.CROSS_NAMESPACE, 0, 0,
-                    "agent " + agent + " may not write namespace " + namespace, false));
-        }
-        if (content != null) {
-            findings.addAll(analyzer.analyze(content, s, foreign || namespace != null && s.isShared(namespace)));
-        }
-        return findings;
-    }
-
     @Override
     public void onEvent(final Event event, final Consumer<Alert> alerts) {
         final long now = event.timeNanos();
@@ -114,10 +140,12 @@ public final class MemoryDetector implements Detector {
         if (!write && !"memory_read".equals(type)) {
             return;
         }
-        final String agent = agentKey(event);
+        final String agent = MemoryJudge.agentKey(event);
         if (agent == null) {
             return;
         }
+        audit.onOperation(write ? MemoryAudit.Operation.WRITE : MemoryAudit.Operation.READ, agent,
+                event.getString(StandardFields.MEMORY_NAMESPACE));
         final MemoryAnomalySettings s = settings.forAgent(agent);
         if (!s.enabled()) {
             return;
@@ -125,7 +153,7 @@ public final class MemoryDetector implements Detector {
         if (write) {
             onWrite(event, agent, s, now, alerts);
         } else {
-            onRead(event, agent, alerts);
+            onRead(event, agent, s, now, alerts);
         }
     }
 
@@ -134,11 +162,11 @@ public final class MemoryDetector implements Detector {
         final String namespace = event.getString(StandardFields.MEMORY_NAMESPACE);
         final String key = event.getString(StandardFields.MEMORY_KEY);
         final String content = event.getString(StandardFields.MEMORY_CONTENT);
-        final String sha = content != null ? Evidence.sha256(content) : lower(event.getString(StandardFields.MEMORY_SHA256));
+        final String sha = MemoryJudge.sha256(event, content);
         final Long size = size(event, content);
 
         writeRate(event, agent, s, now, alerts);
-        final List<Finding> findings = new ArrayList<>(check(agent, namespace, content));
+        final List<Finding> findings = new ArrayList<>(judge.judge(agent, namespace, content));
         if (size != null) {
             final SizeNorm norm = sizes.get(agent);
             final boolean oversize = norm != null && norm.writes() >= s.sizeWarmupWrites()
@@ -171,19 +199,27 @@ public final class MemoryDetector implements Detector {
         }
     }
 
-    private void onRead(final Event event, final String agent, final Consumer<Alert> alerts) {
+    private void onRead(final Event event, final String agent, final MemoryAnomalySettings s, final long now,
+                        final Consumer<Alert> alerts) {
         final String namespace = event.getString(StandardFields.MEMORY_NAMESPACE);
         if (namespace == null) {
             return;
         }
         final String key = event.getString(StandardFields.MEMORY_KEY);
+        taintedRead(event, agent, namespace, key, alerts);
+        if (!s.mayRead(agent, namespace)) {
+            crossNamespaceRead(event, agent, namespace, key, s, now, alerts);
+        }
+    }
+
+    private void taintedRead(final Event event, final String agent, final String namespace, final String key,
+                             final Consumer<Alert> alerts) {
         final String entry = entryKey(namespace, key);
         final Taint taint = taints.get(entry);
         if (taint == null) {
             return;
         }
-        final String content = event.getString(StandardFields.MEMORY_CONTENT);
-        final String sha = content != null ? Evidence.sha256(content) : lower(event.getString(StandardFields.MEMORY_SHA256));
+        final String sha = MemoryJudge.sha256(event, event.getString(StandardFields.MEMORY_CONTENT));
         if (sha != null && !sha.equals(taint.sha256())) {
             return;
         }
@@ -214,39 +250,80 @@ public final class MemoryDetector implements Detector {
                 taint.writtenAt()));
     }
 
+    /** One alert per agent, namespace and {@code read_alert_window}: the first read of it says enough. */
+    private void crossNamespaceRead(final Event event, final String agent, final String namespace, final String key,
+                                    final MemoryAnomalySettings s, final long now, final Consumer<Alert> alerts) {
+        final long window = s.readAlertWindow().toNanos();
+        final long windowStart = Math.floorDiv(now, window) * window;
+        final String pair = agent + "\u0000" + namespace;
+        final Long alerted = crossReads.get(pair);
+        if (alerted != null && alerted == windowStart) {
+            return;
+        }
+        crossReads.put(pair, windowStart);
+        final Map<String, Object> fields = identity(event);
+        fields.put("memory.namespace", namespace);
+        fields.put("memory.key", key);
+        fields.put("window_start", AlertJson.formatTime(windowStart));
+        fields.put("window_seconds", s.readAlertWindow().toSeconds());
+        fields.put("shared_namespaces", String.join(",", new TreeSet<>(s.sharedNamespaces())));
+        final Set<String> listed = new TreeSet<>(s.namespaces());
+        listed.addAll(s.readNamespaces());
+        fields.put("readable_namespaces", String.join(",", listed));
+        final String output = "Memory read outside the agent's namespaces: agent=" + agent + " session="
+                + event.getString(StandardFields.AGENT_SESSION) + " read " + namespace + "/" + key + ", which is"
+                + " neither its own, nor shared, nor listed for it (further reads of " + namespace + " by " + agent
+                + " until " + AlertJson.formatTime(windowStart + window) + " are not alerted)";
+        alerts.accept(alert(FindingKind.CROSS_NAMESPACE_READ, "LLM memory read outside the agent's namespaces", pair,
+                windowStart, event, output, fields, 1, now));
+    }
+
     private void writeRate(final Event event, final String agent, final MemoryAnomalySettings s, final long now,
                            final Consumer<Alert> alerts) {
         final RateBaseline.Step step = RateBaseline.count(rates.get(agent), now, s.writeBurst());
         rates.put(agent, step.baseline());
-        if (!step.spikeStarted()) {
+        if (step.spikeStarted()) {
+            alerts.accept(burstAlert(FindingKind.WRITE_BURST, "LLM memory write burst", agent, "agent=" + agent, step,
+                    s.writeBurst(), event));
+        }
+        final String session = event.getString(StandardFields.AGENT_SESSION);
+        if (session == null) {
             return;
         }
+        final String sessionKey = agent + "\u0000" + session;
+        final RateBaseline.Knobs knobs = s.sessionWriteBurst();
+        final RateBaseline.Step sessionStep = RateBaseline.count(sessionRates.get(sessionKey), now, knobs);
+        sessionRates.put(sessionKey, sessionStep.baseline());
+        // The agent's burst already says it: a single-session agent would otherwise alert twice for one burst.
+        if (sessionStep.spikeStarted() && !step.baseline().spiking()) {
+            alerts.accept(burstAlert(FindingKind.SESSION_WRITE_BURST, "LLM memory write burst in one session",
+                    sessionKey, "agent=" + agent + " session=" + session, sessionStep, knobs, event));
+        }
+    }
+
+    private static Alert burstAlert(final FindingKind kind, final String rule, final String groupingKey,
+                                    final String who, final RateBaseline.Step step, final RateBaseline.Knobs knobs,
+                                    final Event event) {
         final RateBaseline b = step.before();
         final long count = step.baseline().count();
         final Map<String, Object> fields = identity(event);
         fields.put("writes", count);
-        fields.put("window_seconds", s.writeBurst().window().toSeconds());
+        fields.put("window_seconds", knobs.window().toSeconds());
         fields.put("window_start", AlertJson.formatTime(b.windowStart()));
         fields.put("baseline", Math.round(b.mean() * 100.0) / 100.0);
-        fields.put("factor", s.writeBurst().factor());
-        fields.put("min_events", s.writeBurst().minEvents());
+        fields.put("factor", knobs.factor());
+        fields.put("min_events", knobs.minEvents());
         fields.put("baseline_windows", b.windows());
         final String output = String.format(Locale.ROOT,
-                "Memory write burst: agent=%s made %d memory writes in the window from %s, against a baseline of"
-                        + " %.1f per window (threshold %sx and at least %d)", agent, count,
-                AlertJson.formatTime(b.windowStart()), b.mean(), s.writeBurst().factor(), s.writeBurst().minEvents());
-        alerts.accept(alert(FindingKind.WRITE_BURST, "LLM memory write burst", agent, b.windowStart(), event, output,
-                fields, count, b.windowStart()));
+                "Memory write burst: %s made %d memory writes in the window from %s, against a baseline of"
+                        + " %.1f per window (threshold %sx and at least %d)", who, count,
+                AlertJson.formatTime(b.windowStart()), b.mean(), knobs.factor(), knobs.minEvents());
+        return alert(kind, rule, groupingKey, b.windowStart(), event, output, fields, count, b.windowStart());
     }
 
     private Alert writeAlert(final Event event, final String agent, final String namespace, final String key,
                              final String content, final String sha, final Long size, final List<Finding> findings) {
-        Finding primary = findings.get(0);
-        for (final Finding f : findings) {
-            if (f.kind().ordinal() < primary.kind().ordinal()) {
-                primary = f;
-            }
-        }
+        final Finding primary = MemoryJudge.primary(findings);
         final Map<String, Object> fields = identity(event);
         fields.put("memory.namespace", namespace);
         fields.put("memory.key", key);
@@ -255,7 +332,7 @@ public final class MemoryDetector implements Detector {
         fields.put("finding_kinds", findings.stream().map(f -> f.kind().variant()).distinct()
                 .collect(Collectors.joining(",")));
         fields.put("findings", findings.stream().map(Finding::describe).collect(Collectors.joining("; ")));
-        final String excerpt = content == null || primary.end() == 0 ? null : Evidence.excerpt(content, primary, findings);
+        final String excerpt = judge.excerpt(content, primary, findings);
         fields.put("excerpt", excerpt);
         final String output = "Anomalous memory write (" + primary.kind().variant() + "): agent=" + agent
                 + " session=" + event.getString(StandardFields.AGENT_SESSION) + " wrote " + namespace + "/" + key
@@ -285,11 +362,6 @@ public final class MemoryDetector implements Detector {
         return fields;
     }
 
-    private static String agentKey(final Event event) {
-        final String agent = event.getString(StandardFields.AGENT_ID);
-        return agent != null ? agent : event.getString(StandardFields.SANDBOX_ID);
-    }
-
     private static String entryKey(final String namespace, final String key) {
         return namespace + "\u0000" + (key == null ? "" : key);
     }
@@ -300,10 +372,6 @@ public final class MemoryDetector implements Detector {
             return number.longValue();
         }
         return content == null ? null : Evidence.utf8Length(content);
-    }
-
-    private static String lower(final String hex) {
-        return hex == null ? null : hex.toLowerCase(Locale.ROOT);
     }
 
     private void sweep(final long now) {
@@ -325,5 +393,19 @@ public final class MemoryDetector implements Detector {
             }
         });
         idle.forEach(rates::delete);
+        final List<String> ended = new ArrayList<>();
+        sessionRates.forEach((session, rate) -> {
+            if (now - rate.windowStart() > FORGET_SESSION_AFTER) {
+                ended.add(session);
+            }
+        });
+        ended.forEach(sessionRates::delete);
+        final List<String> past = new ArrayList<>();
+        crossReads.forEach((pair, windowStart) -> {
+            if (now - windowStart > readAlertWindow) {
+                past.add(pair);
+            }
+        });
+        past.forEach(crossReads::delete);
     }
 }

@@ -36,6 +36,36 @@ class MemoryAnomalySettingsTest {
     }
 
     @Test
+    void anAgentReadsItsOwnSharedWritableAndListedNamespacesOnly() throws Exception {
+        final var settings = DetectionSettings.parse("""
+                detections:
+                  memory_anomaly:
+                    shared_namespaces: [team-kb, "public/*"]
+                    read_alert_window: 15m
+                    session_write_warmup: 5m
+                    agents:
+                      support-bot: { namespaces: [tickets], read_namespaces: [product-docs, "kb/*"] }
+                """, "peregrine.yaml").memoryAnomaly();
+
+        final MemoryAnomalySettings bot = settings.forAgent("support-bot");
+        assertThat(bot.mayRead("support-bot", "support-bot")).isTrue();
+        assertThat(bot.mayRead("support-bot", "support-bot/long-term")).isTrue();
+        assertThat(bot.mayRead("support-bot", "team-kb")).isTrue();
+        assertThat(bot.mayRead("support-bot", "public/faq")).isTrue();
+        assertThat(bot.mayRead("support-bot", "tickets")).isTrue();
+        assertThat(bot.mayRead("support-bot", "product-docs")).isTrue();
+        assertThat(bot.mayRead("support-bot", "kb/billing")).isTrue();
+        assertThat(bot.mayWrite("support-bot", "kb/billing")).as("read_namespaces grant no writes").isFalse();
+        assertThat(bot.mayRead("support-bot", "support-bot-archive")).as("a longer name is not below it").isFalse();
+        assertThat(bot.mayRead("support-bot", "hr-bot")).isFalse();
+        assertThat(settings.forAgent("hr-bot").mayRead("hr-bot", "product-docs")).isFalse();
+        assertThat(bot.readAlertWindow()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(bot.sessionWriteBurst().warmup()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(bot.sessionWriteBurst().window()).isEqualTo(bot.writeBurst().window());
+        assertThat(bot.writeBurst().warmup()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void mistakesNameTheKeyAndLine() {
         assertThatThrownBy(() -> DetectionSettings.parse("""
                 detections:

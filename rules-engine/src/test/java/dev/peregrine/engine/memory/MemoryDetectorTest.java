@@ -27,10 +27,16 @@ class MemoryDetectorTest {
 
     private static PerAgent<MemoryAnomalySettings> settings() {
         try {
+            // ci-runner and release-bot read each other's notes by design; support-bot reads the product docs
             return DetectionSettings.parse("""
                     detections:
                       memory_anomaly:
                         shared_namespaces: [team-kb]
+                        agents:
+                          ci-runner: { read_namespaces: [research-bot] }
+                          release-bot: { read_namespaces: [ci-runner] }
+                          support-bot: { read_namespaces: [product-docs, "kb/*"] }
+                          docs-bot: { namespaces: [product-docs] }
                     """, "peregrine.yaml").memoryAnomaly();
         } catch (final Exception e) {
             throw new AssertionError(e);
@@ -89,6 +95,69 @@ class MemoryDetectorTest {
             assertThat(alert.outputFields()).containsEntry("memory.namespace", "ci-runner")
                     .containsEntry("findings", "cross_namespace@0-0 (agent research-bot may not write namespace ci-runner)");
         });
+    }
+
+    @Test
+    void readsOutsideTheAgentsNamespacesAlertOncePerNamespaceAndWindowNotPerRead() {
+        final List<Alert> alerts = MemoryTraces.replay(detector, "reads_outside_the_agents_namespaces.ndjson");
+
+        // nine foreign reads over two namespaces and two hours: one alert per namespace and hour
+        assertThat(alerts).extracting(Alert::ruleId).containsOnly("memory_anomaly.cross_namespace_read");
+        assertThat(alerts).extracting(alert -> alert.outputFields().get("memory.namespace") + " "
+                + alert.outputFields().get("memory.key") + " " + alert.session()).containsExactly(
+                "hr-bot salaries/2026 s-s1", "finance-bot invoices/2026-10 s-s1", "hr-bot salaries/2026 s-s2");
+        assertThat(alerts.get(0).priority()).isEqualTo(Priority.WARNING);
+        assertThat(alerts.get(0).agent()).isEqualTo("support-bot");
+        assertThat(alerts.get(0).outputFields()).containsEntry("window_start", "2026-11-25T08:00:00.000000000Z")
+                .containsEntry("window_seconds", 3600L);
+        assertThat(alerts.get(0).output()).contains("agent=support-bot", "read hr-bot/salaries/2026",
+                "until 2026-11-25T09:00:00.000000000Z are not alerted");
+        assertThat(alerts.get(2).id()).isNotEqualTo(alerts.get(0).id());
+    }
+
+    @Test
+    void readsThePolicyAllowsRaiseNothing() {
+        // own namespace and one below it, a shared one, one listed for the reader, one under a listed prefix
+        assertThat(MemoryTraces.replay(detector, "reads_within_the_policy.ndjson")).isEmpty();
+    }
+
+    @Test
+    void aReadOutsideThePolicyAlertsAgainAfterARestartOnlyInANewWindow() throws Exception {
+        final List<dev.peregrine.collector.event.Event> events =
+                MemoryTraces.load("reads_outside_the_agents_namespaces.ndjson");
+        final FileSnapshotStateStore first = FileSnapshotStateStore.open(stateDir, Duration.ofMinutes(1), Clock.systemUTC());
+        final List<Alert> before = MemoryTraces.replay(new MemoryDetector(SETTINGS, first), events.subList(0, 4));
+        first.snapshot();
+
+        try (FileSnapshotStateStore second = FileSnapshotStateStore.open(stateDir, Duration.ofMinutes(1), Clock.systemUTC())) {
+            final List<Alert> after = MemoryTraces.replay(new MemoryDetector(SETTINGS, second),
+                    events.subList(4, events.size()));
+
+            assertThat(before).extracting(alert -> alert.outputFields().get("memory.namespace")).containsExactly("hr-bot");
+            assertThat(after).extracting(alert -> alert.outputFields().get("memory.namespace"))
+                    .containsExactly("finance-bot", "hr-bot");
+        }
+    }
+
+    @Test
+    void oneSessionBurstingWhileItsAgentStaysWithinBaselineIsASessionBurst() {
+        final List<Alert> alerts = MemoryTraces.replay(detector, "writes_three_sessions_steady.ndjson",
+                "session_burst_40.ndjson");
+
+        assertThat(alerts).singleElement().satisfies(alert -> {
+            assertThat(alert.ruleId()).isEqualTo("memory_anomaly.session_write_burst");
+            assertThat(alert.priority()).isEqualTo(Priority.WARNING);
+            assertThat(alert.session()).isEqualTo("s-c");
+            assertThat(alert.count()).isEqualTo(30);
+            assertThat((Double) alert.outputFields().get("baseline")).isBetween(2.9, 3.1);
+            assertThat(alert.output()).contains("agent=helpdesk session=s-c made 30 memory writes");
+        });
+    }
+
+    @Test
+    void aNewSessionThatOpensWithABatchIsNotABurst() {
+        assertThat(MemoryTraces.replay(detector, "writes_three_sessions_steady.ndjson",
+                "new_session_opens_with_batch_25.ndjson")).isEmpty();
     }
 
     @Test

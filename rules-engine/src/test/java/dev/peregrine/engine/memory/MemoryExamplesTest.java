@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertJson;
+import dev.peregrine.engine.detect.DetectionSettings;
 import dev.peregrine.engine.detect.MemoryAnomalySettings;
 import dev.peregrine.engine.detect.PerAgent;
 import dev.peregrine.engine.state.InMemoryStateStore;
@@ -20,8 +21,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Writes the poisoned write and the poisoned read of the example trace, pretty printed, to
- * {@code target/detection-examples/RULE_ID.json}: the examples in {@code docs/detections.md}.
+ * Writes the poisoned write and the poisoned read of the example trace, a foreign read and a
+ * session burst, pretty printed, to {@code target/detection-examples/RULE_ID.json}: the examples in
+ * {@code docs/detections.md}.
  */
 class MemoryExamplesTest {
 
@@ -29,9 +31,10 @@ class MemoryExamplesTest {
 
     @Test
     void thePoisoningTraceHasAWriteAndAReadExample() throws IOException {
-        final MemoryAnomalySettings shared = new MemoryAnomalySettings(true, Set.of("team-kb"), Set.of(),
-                MemoryAnomalySettings.DEFAULT_URL_ALLOWLIST, 512, 8.0, 4096, 20,
-                MemoryAnomalySettings.DEFAULTS.writeBurst(), MemoryAnomalySettings.DEFAULTS.taintTtl());
+        final MemoryAnomalySettings d = MemoryAnomalySettings.DEFAULTS;
+        final MemoryAnomalySettings shared = new MemoryAnomalySettings(true, Set.of("team-kb"), Set.of(), Set.of(),
+                d.urlAllowlist(), d.blobLength(), d.sizeFactor(), d.minSize(), d.sizeWarmupWrites(), d.writeBurst(),
+                d.sessionWriteWarmup(), d.readAlertWindow(), d.taintTtl());
         final List<Alert> alerts = MemoryTraces.replay(new MemoryDetector(PerAgent.of(shared), new InMemoryStateStore()),
                 "poisoned_shared_entry_read_by_two_agents.ndjson");
 
@@ -41,6 +44,25 @@ class MemoryExamplesTest {
         }
         assertThat(OUT.resolve("memory_anomaly.instruction.json")).exists();
         assertThat(OUT.resolve("memory_anomaly.tainted_read.json")).exists();
+    }
+
+    @Test
+    void theForeignReadAndSessionBurstTracesHaveAnExampleEach() throws Exception {
+        final MemoryDetector detector = new MemoryDetector(DetectionSettings.parse("""
+                detections:
+                  memory_anomaly:
+                    shared_namespaces: [team-kb]
+                """, "peregrine.yaml").memoryAnomaly(), new InMemoryStateStore());
+        final Alert read = MemoryTraces.replay(detector, "reads_outside_the_agents_namespaces.ndjson").get(0);
+        final Alert burst = MemoryTraces.replay(detector, "writes_three_sessions_steady.ndjson",
+                "session_burst_40.ndjson").get(0);
+
+        Files.createDirectories(OUT);
+        for (final Alert alert : List.of(read, burst)) {
+            Files.writeString(OUT.resolve(alert.ruleId() + ".json"), pretty(alert), StandardCharsets.UTF_8);
+        }
+        assertThat(OUT.resolve("memory_anomaly.cross_namespace_read.json")).exists();
+        assertThat(OUT.resolve("memory_anomaly.session_write_burst.json")).exists();
     }
 
     private static String pretty(final Alert alert) throws IOException {
