@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,11 +43,16 @@ import picocli.CommandLine.Spec;
  * request; so nothing is lost, only delayed. Answers that mean Peregrine has kept the payload (2xx,
  * and 400/403/413, whose records it dead-letters) end its journey. Concurrent hooks take turns on
  * the spool through a lock file beside it.
+ *
+ * <p>{@code bin/peregrine-hook} (printed by {@code --print-script}, written by {@code --install DIR}) is the
+ * same hook as a POSIX sh script around curl, without a JVM start; the contract both keep, and where they
+ * differ, is in docs/integrations.md ("The hook contract").
  */
 @Command(name = "hook", mixinStandardHelpOptions = true,
         description = {"Forwards one Claude Code hook payload (JSON on stdin) to a running Peregrine.",
                 "Always exits 0 and prints nothing on stdout; when Peregrine is unreachable the payload is",
-                "spooled and sent ahead of the next one. Install it in Claude Code's settings.json (docs/integrations.md)."})
+                "spooled and sent ahead of the next one. Install it in Claude Code's settings.json (docs/integrations.md).",
+                "--print-script / --install DIR give the same hook as a sh script (curl, no JVM start)."})
 public final class HookCommand implements Callable<Integer> {
 
     /** Where Peregrine listens when neither {@code --url} nor {@code PEREGRINE_URL} says. */
@@ -57,6 +63,9 @@ public final class HookCommand implements Callable<Integer> {
 
     /** Largest request body of spooled payloads sent at once; the rest waits for the next invocation. */
     static final int MAX_DRAIN_BYTES = 4 << 20;
+
+    /** The sh hook's name, as a resource beside this class and as the file {@code --install} writes. */
+    static final String SCRIPT = "peregrine-hook";
 
     @Option(names = "--url", paramLabel = "URL",
             description = "Peregrine's HTTP endpoint. Default: $PEREGRINE_URL, else " + DEFAULT_URL + ".")
@@ -79,6 +88,14 @@ public final class HookCommand implements Callable<Integer> {
             description = "Read timeout in milliseconds (default: ${DEFAULT-VALUE}).")
     int readTimeoutMillis;
 
+    @Option(names = "--print-script",
+            description = "Print the hook as a POSIX sh script (curl, no JVM start; same contract) on stdout and exit.")
+    boolean printScript;
+
+    @Option(names = "--install", paramLabel = "DIR",
+            description = "Write that script to DIR/" + SCRIPT + ", executable, and exit; then use it as the hook command.")
+    Path installDir;
+
     @Spec
     CommandSpec spec;
 
@@ -99,6 +116,9 @@ public final class HookCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         final PrintWriter err = spec.commandLine().getErr();
+        if (printScript || installDir != null) {
+            return script(err);
+        }
         try {
             final String line = stamp(stdin.readNBytes(MAX_PAYLOAD_BYTES + 1));
             if (line == null) {
@@ -115,6 +135,46 @@ public final class HookCommand implements Callable<Integer> {
             err.println("peregrine hook: " + e);
         }
         return ExitCode.OK;
+    }
+
+    /** {@code --print-script} and {@code --install}: commands a person runs, so unlike the hook they fail loudly. */
+    private int script(final PrintWriter err) {
+        try {
+            final byte[] script = script();
+            if (printScript) {
+                final PrintWriter out = spec.commandLine().getOut();
+                out.print(new String(script, StandardCharsets.UTF_8));
+                out.flush();
+            }
+            if (installDir != null) {
+                Files.createDirectories(installDir);
+                final Path target = installDir.resolve(SCRIPT);
+                final Path temporary = installDir.resolve(SCRIPT + ".tmp");
+                Files.write(temporary, script);
+                try {
+                    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } catch (final UnsupportedOperationException e) {
+                    // Not a POSIX file system: there is no mode to set, and no sh to run it either.
+                }
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                err.println("peregrine hook: installed " + target.toAbsolutePath()
+                        + "; use it as the hook command in Claude Code's settings.json (docs/integrations.md)");
+            }
+            return ExitCode.OK;
+        } catch (final IOException e) {
+            err.println("peregrine hook: cannot install the script in " + installDir + ": " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+    }
+
+    /** The sh hook's bytes, from the jar (the same file as the repository's {@code bin/peregrine-hook}). */
+    static byte[] script() throws IOException {
+        try (InputStream in = HookCommand.class.getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new IOException("resource " + SCRIPT + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        }
     }
 
     /**

@@ -5,15 +5,28 @@ import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.InputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that reads events: format, line limit, dead-letter file. */
 final class InputOptions {
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto", converter = FormatName.class,
             description = "Input format: auto (detected per input; NDJSON native/agent per line), native, agent, "
-                    + "auditd, falco or tetragon. Default: ${DEFAULT-VALUE}.")
+                    + "auditd, falco, tetragon or claude-code (hook payloads). Default: ${DEFAULT-VALUE}.")
     InputFormat format;
+
+    /** Reads {@code --format} by the names users write ({@code claude-code}), which are not all Java names. */
+    static final class FormatName implements CommandLine.ITypeConverter<InputFormat> {
+        @Override
+        public InputFormat convert(final String value) {
+            try {
+                return InputFormat.of(value);
+            } catch (final IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(names = "--max-line-bytes", paramLabel = "BYTES", defaultValue = "" + LineReader.DEFAULT_MAX_LINE_BYTES,
             description = "Longer input lines are rejected to the dead-letter file. Default: ${DEFAULT-VALUE}.")

@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -316,7 +315,7 @@ final class RunCommand implements Callable<Integer> {
                 .map(section -> new EngineOptions.DetectionSettingsSource(section.file(), section.yaml()))
                 .orElse(null);
         if (!given.hasMatchedOption("--format")) {
-            file.inputs().format().ifPresent(format -> input.format = InputFormat.valueOf(format.toUpperCase(Locale.ROOT)));
+            file.inputs().format().ifPresent(format -> input.format = InputFormat.of(format));
         }
         if (!given.hasMatchedOption("--max-line-bytes")) {
             file.inputs().maxLineBytes().ifPresent(max -> input.maxLineBytes = max);

@@ -6,18 +6,10 @@ import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.collector.event.Timestamps;
-import dev.peregrine.collector.ingest.IdentityPattern;
-import dev.peregrine.collector.ingest.IngestLimits;
-import dev.peregrine.collector.ingest.IngestServer;
-import dev.peregrine.collector.ingest.TokenBinding;
-import dev.peregrine.collector.source.SourceListener;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +34,7 @@ import picocli.CommandLine;
  */
 class HookCommandTest {
 
-    private static final String TOKEN = "hook-token-0123456789abcdef";
+    private static final String TOKEN = HookIngest.TOKEN;
     private static final String PAYLOAD = """
             {
               "session_id": "sess-1",
@@ -60,27 +51,22 @@ class HookCommandTest {
     @TempDir
     Path dir;
 
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Rejection> rejections = new LinkedBlockingQueue<>();
-    private IngestServer server;
-    private Thread reader;
-    private int port;
+    private HookIngest peregrine;
+    private BlockingQueue<Event> events;
+    private BlockingQueue<Rejection> rejections;
     private Path spool;
 
     @BeforeEach
     void reservePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        peregrine = new HookIngest();
+        events = peregrine.events;
+        rejections = peregrine.rejections;
         spool = dir.resolve("spool/hook-spool.ndjson");
     }
 
     @AfterEach
     void stopServer() throws InterruptedException {
-        if (server != null) {
-            server.close();
-            reader.join(TimeUnit.SECONDS.toMillis(10));
-        }
+        peregrine.close();
     }
 
     @Test
@@ -164,6 +150,35 @@ class HookCommandTest {
         assertThat(spool).doesNotExist();
     }
 
+    @Test
+    void printScriptPrintsTheShHookShippedAsBinPeregrineHook() throws IOException {
+        final HookCommand command = new HookCommand();
+        final CommandLine commandLine = new CommandLine(command);
+        final StringWriter out = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+
+        final int exit = commandLine.execute("--print-script");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).startsWith("#!/bin/sh\n")
+                .isEqualTo(Files.readString(Path.of("..", "bin", HookCommand.SCRIPT)));
+    }
+
+    @Test
+    void installWritesTheShHookAsAnExecutableFile() throws IOException {
+        final CommandLine commandLine = new CommandLine(new HookCommand());
+        final StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err, true));
+
+        final int exit = commandLine.execute("--install", dir.resolve("bin").toString());
+
+        final Path installed = dir.resolve("bin").resolve(HookCommand.SCRIPT);
+        assertThat(exit).isZero();
+        assertThat(err.toString()).contains("installed " + installed.toAbsolutePath());
+        assertThat(installed).hasBinaryContent(HookCommand.script());
+        assertThat(Files.isExecutable(installed)).isTrue();
+    }
+
     private record Result(int exit, String out, String err) {
     }
 
@@ -171,7 +186,7 @@ class HookCommandTest {
         final HookCommand command = new HookCommand();
         command.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         command.clock = Clock.fixed(fired, ZoneOffset.UTC);
-        command.environment = Map.of("PEREGRINE_URL", "http://127.0.0.1:" + port, "PEREGRINE_TOKEN", token,
+        command.environment = Map.of("PEREGRINE_URL", peregrine.url(), "PEREGRINE_TOKEN", token,
                 "PEREGRINE_HOOK_SPOOL", spool.toString());
         final CommandLine commandLine = new CommandLine(command);
         final StringWriter out = new StringWriter();
@@ -183,27 +198,6 @@ class HookCommandTest {
     }
 
     private void startServer() throws IOException {
-        server = new IngestServer(List.of(new TokenBinding("laptop", TOKEN, IdentityPattern.ANY)),
-                IngestLimits.DEFAULTS, violation -> { });
-        server.listen(new InetSocketAddress("127.0.0.1", port));
-        final SourceListener listener = new SourceListener() {
-            @Override
-            public void onEvent(final Event event) {
-                events.add(event);
-            }
-
-            @Override
-            public void onRejected(final Rejection rejection) {
-                rejections.add(rejection);
-            }
-        };
-        reader = new Thread(() -> {
-            try {
-                server.read(listener);
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "hook-test-reader");
-        reader.start();
+        peregrine.start();
     }
 }

@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigReader {
 
     /** Input formats the collector detects, plus {@code auto}. */
-    private static final Set<String> FORMATS = Set.of("auto", "native", "agent", "auditd", "falco", "tetragon");
+    private static final Set<String> FORMATS = Set.of("auto", "native", "agent", "auditd", "falco", "tetragon",
+            "claude-code");
 
     private final Function<String, String> environment;
 

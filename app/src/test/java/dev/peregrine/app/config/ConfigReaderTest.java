@@ -100,7 +100,7 @@ class ConfigReaderTest {
         assertThat(e.problems()).containsExactly(
                 file + ":2:9: http.port: must be between 0 and 65535, not 99999",
                 file + ":4:3: inputs.folow: unknown key (did you mean 'follow'?)",
-                file + ":5:11: inputs.format: must be one of agent, auditd, auto, falco, native, tetragon, not 'pcap'",
+                file + ":5:11: inputs.format: must be one of agent, auditd, auto, claude-code, falco, native, tetragon, not 'pcap'",
                 file + ":7:17: alerts.dedup_window: 'soon' is not a duration; write e.g. 250ms, 90s, 5m, 1h or 0",
                 file + ":9:12: alerts.webhooks[0].url: must be an http:// or https:// URL with a host, not "
                         + "'ftp://example.com/hook'",

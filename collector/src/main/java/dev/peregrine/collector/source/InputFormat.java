@@ -3,6 +3,7 @@ package dev.peregrine.collector.source;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.peregrine.collector.adapters.claudecode.ClaudeCodeHookLineParser;
 import dev.peregrine.collector.auditd.AuditdParser;
 import dev.peregrine.collector.falco.FalcoJsonParser;
 import dev.peregrine.collector.ndjson.NdjsonParser;
@@ -29,7 +30,7 @@ import java.util.stream.Collectors;
  * ignored), see {@link #detect}: a line starting with {@code type=} or {@code node=} is
  * {@link #AUDITD}; a JSON object with an {@code output_fields} key is {@link #FALCO}; one with a
  * {@code process_exec}, {@code process_exit} or {@code process_kprobe} key is
- * {@link #TETRAGON}; anything else is NDJSON whose native or agent format is then decided per
+ * {@link #TETRAGON}; one with a {@code hook_event_name} key is {@link #CLAUDE_CODE}; anything else is NDJSON whose native or agent format is then decided per
  * line, as {@link NdjsonParser.Format#AUTO} does. An input whose first line is bad is NDJSON, so
  * that the line is rejected with the reason the NDJSON parser gives.
  */
@@ -45,7 +46,12 @@ public enum InputFormat {
     /** Falco JSON alert output (spec §2.4). */
     FALCO,
     /** Tetragon JSON export (spec §2.5). */
-    TETRAGON;
+    TETRAGON,
+    /**
+     * Claude Code hook payloads, one per line, each stamped with the time its hook fired (a recorded
+     * session, or a {@code peregrine hook} spool), mapped as the ingest server maps them.
+     */
+    CLAUDE_CODE;
 
     /** How much of an input {@link #AUTO} looks at to find and read its first line. */
     static final int DETECTION_BYTES = 256 * 1024;
@@ -53,10 +59,10 @@ public enum InputFormat {
     private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
     private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
 
-    /** The format named {@code name}, case-insensitive; the error lists the names there are. */
+    /** The format named {@code name} ({@link #label()}), case-insensitive; the error lists the names there are. */
     public static InputFormat of(final String name) {
         for (final InputFormat format : values()) {
-            if (format.name().equalsIgnoreCase(name.strip())) {
+            if (format.label().equalsIgnoreCase(name.strip()) || format.name().equalsIgnoreCase(name.strip())) {
                 return format;
             }
         }
@@ -64,9 +70,9 @@ public enum InputFormat {
                 + Arrays.stream(values()).map(InputFormat::label).collect(Collectors.joining(", ")));
     }
 
-    /** The name users write, e.g. {@code auditd}. */
+    /** The name users write, e.g. {@code auditd} or {@code claude-code}. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The file at {@code path} in this format, lines of at most {@code maxLineBytes}. */
@@ -106,12 +112,13 @@ public enum InputFormat {
             case AUDITD -> LineSource.of(name, in, new AuditdParser(), maxLineBytes);
             case FALCO -> LineSource.of(name, in, new FalcoJsonParser(), maxLineBytes);
             case TETRAGON -> LineSource.of(name, in, new TetragonJsonParser(), maxLineBytes);
+            case CLAUDE_CODE -> LineSource.of(name, in, new ClaudeCodeHookLineParser(), maxLineBytes);
         };
     }
 
     /**
      * The format of an input that starts with {@code head[off, off+len)}: {@link #AUDITD},
-     * {@link #FALCO}, {@link #TETRAGON}, or {@link #AUTO} for NDJSON decided per line (also
+     * {@link #FALCO}, {@link #TETRAGON}, {@link #CLAUDE_CODE}, or {@link #AUTO} for NDJSON decided per line (also
      * when there is no non-blank line at all).
      */
     public static InputFormat detect(final byte[] head, final int off, final int len) {
@@ -159,6 +166,9 @@ public enum InputFormat {
                     }
                     case "process_exec", "process_exit", "process_kprobe" -> {
                         return TETRAGON;
+                    }
+                    case "hook_event_name" -> {
+                        return CLAUDE_CODE;
                     }
                     default -> {
                         parser.nextToken();

@@ -24,6 +24,8 @@ class InputFormatTest {
     private static final String TETRAGON = "{\"process_exec\":{\"process\":{\"binary\":\"/bin/sh\"}},\"time\":\"2026-11-22T10:15:30Z\"}";
     private static final String NATIVE = "{\"evt.time\":\"2026-11-22T10:15:30Z\",\"evt.type\":\"execve\"}";
     private static final String AGENT = "{\"time\":\"2026-11-22T10:15:30Z\",\"agent\":\"a\",\"session\":\"s\",\"type\":\"tool_call\"}";
+    private static final String HOOK = "{\"peregrine_time\":\"2026-11-22T10:15:30Z\",\"session_id\":\"s\","
+            + "\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"pip install x\"}}";
 
     @TempDir
     Path dir;
@@ -42,6 +44,7 @@ class InputFormatTest {
         assertThat(detect("{\"node_name\":\"n\",\"process_kprobe\":{}}")).isEqualTo(InputFormat.TETRAGON);
         assertThat(detect(NATIVE + "\n" + FALCO)).as("NDJSON, decided per line").isEqualTo(InputFormat.AUTO);
         assertThat(detect(AGENT)).isEqualTo(InputFormat.AUTO);
+        assertThat(detect(HOOK)).as("a Claude Code hook payload").isEqualTo(InputFormat.CLAUDE_CODE);
         assertThat(detect("{\"output_fields\": {\"proc.name\": \"cut short")).as("keys before the break count")
                 .isEqualTo(InputFormat.FALCO);
         assertThat(detect("not json")).isEqualTo(InputFormat.AUTO);
@@ -52,6 +55,8 @@ class InputFormatTest {
     void formatsAreNamedCaseInsensitively() {
         assertThat(InputFormat.of("Auditd")).isEqualTo(InputFormat.AUDITD);
         assertThat(InputFormat.TETRAGON.label()).isEqualTo("tetragon");
+        assertThat(InputFormat.CLAUDE_CODE.label()).isEqualTo("claude-code");
+        assertThat(InputFormat.of("Claude-Code")).isEqualTo(InputFormat.CLAUDE_CODE);
         assertThatThrownBy(() -> InputFormat.of("syslog")).hasMessageContaining("auto, native, agent, auditd, falco, tetragon");
     }
 
@@ -60,6 +65,8 @@ class InputFormatTest {
         assertThat(sourcesOf(InputFormat.AUTO, AUDIT + "\ntype=EOE msg=audit(1700000000.000:1):\n")).containsExactly("auditd");
         assertThat(sourcesOf(InputFormat.AUTO, FALCO + "\n" + FALCO + "\n")).containsExactly("falco", "falco");
         assertThat(sourcesOf(InputFormat.AUTO, "\n" + TETRAGON)).containsExactly("tetragon");
+        assertThat(sourcesOf(InputFormat.AUTO, HOOK + "\n")).containsExactly("agent");
+        assertThat(sourcesOf(InputFormat.CLAUDE_CODE, HOOK + "\n" + HOOK)).containsExactly("agent", "agent");
         assertThat(sourcesOf(InputFormat.AUTO, NATIVE + "\n" + AGENT + "\n")).containsExactly("syscall", "agent");
     }
 
