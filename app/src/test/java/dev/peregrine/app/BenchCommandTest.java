@@ -30,7 +30,8 @@ class BenchCommandTest {
 
         final String table = stdout.toString();
         assertThat(exitCode).as(table).isZero();
-        assertThat(table).contains("mix: 2,000 events", "4 CEP statements", "Falco stable from")
+        assertThat(table).contains("mix: 2,000 events", "Falco stable from")
+                .containsPattern("[1-9]\\d* CEP statements")
                 .containsPattern("(?m)^1 +parse only .*")
                 .containsPattern("(?m)^2 +replay, all detections .* alerts")
                 .containsPattern("(?m)^2a +replay, per-event rules only .*")

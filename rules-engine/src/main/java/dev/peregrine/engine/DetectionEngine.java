@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * statements and the built-in stateful detectors, in that order.
  *
  * <p>Every per-event rule match is delivered as an alert and also sent to the CEP runtime as a
- * {@code Signal} (after the event itself), so EPL can correlate rule matches. {@link #onTimeAdvance}
+ * {@code Signal} (after the event itself), so EPL can correlate rule matches; so is every alert a
+ * detector raises on an event (a slopsquat finding, say), after the detectors have run. Alerts a
+ * detector raises when only time advances are not signals. {@link #onTimeAdvance}
  * moves the watermark (idle sources, live mode) and the clocks of the detectors behind it;
  * {@link #endOfInput} releases what the buffer still holds. A detector that throws is counted and
  * logged, and the event still reaches the others.
@@ -151,8 +153,20 @@ public final class DetectionEngine implements Detector, EndOfInput {
                 }
             });
         }
+        signals.clear();
         for (final Detector detector : detectors) {
-            guard(name(detector), () -> detector.onEvent(event, out));
+            guard(name(detector), () -> detector.onEvent(event, alert -> {
+                out.accept(alert);
+                signals.add(alert);
+            }));
+        }
+        if (cep != null && !signals.isEmpty()) {
+            // after the detectors, so EPL can escalate a finding (slopsquat) with what follows it
+            guard("cep", () -> {
+                for (final Alert signal : signals) {
+                    cep.onSignal(signal, event, out);
+                }
+            });
         }
     }
 

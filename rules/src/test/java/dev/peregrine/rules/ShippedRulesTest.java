@@ -17,6 +17,10 @@ import dev.peregrine.engine.rules.RuleFile;
 import dev.peregrine.engine.rules.RuleLoadException;
 import dev.peregrine.engine.rules.RuleLoader;
 import dev.peregrine.engine.rules.RuleSet;
+import dev.peregrine.engine.slopsquat.AllowList;
+import dev.peregrine.engine.slopsquat.PackageChecker;
+import dev.peregrine.engine.slopsquat.SlopsquatDetector;
+import dev.peregrine.engine.slopsquat.SnapshotPackageIntel;
 import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The shipped rule set, loaded from the classpath through index.txt as the application loads it,
  * against recorded traces: for every enabled rule and cep item,
  * {@code traces/<id>/attack.ndjson} must raise it and {@code traces/<id>/benign.ndjson} - a close
- * look-alike - must not. Traces run through the {@link DetectionEngine}, so cep items see the
- * per-event rules' matches as signals, in event time, as in the application.
+ * look-alike - must not. Traces run through the {@link DetectionEngine} with the slopsquat
+ * detection behind the rules, so cep items see the per-event rules' matches and the slopsquat
+ * findings as signals, in event time, as in the application.
  */
 class ShippedRulesTest {
 
@@ -44,11 +49,16 @@ class ShippedRulesTest {
 
     private static RuleSet rules;
     private static CepProgram program;
+    private static PackageChecker packages;
 
     @BeforeAll
-    static void loadShippedRules() throws RuleLoadException {
+    static synchronized void loadShippedRules() throws RuleLoadException {
+        if (program != null) {
+            return; // another test class of this package replayed first
+        }
         rules = load();
         program = COMPILER.compile(rules.activeCepRules());
+        packages = new PackageChecker(SnapshotPackageIntel.loadShipped(), AllowList.empty());
     }
 
     @Test
@@ -64,7 +74,7 @@ class ShippedRulesTest {
         assertThat(loaded.rules()).hasSizeGreaterThanOrEqualTo(15);
         assertThat(loaded.rules()).allSatisfy(rule -> assertThat(rule.enabled()).as(rule.id()).isTrue());
         assertThat(loaded.cepRules()).extracting(CepRuleDef::id).contains("tool_approval_bypass",
-                "download_then_execute", "shell_then_metadata", "credential_read_then_egress");
+                "download_then_execute", "shell_then_metadata", "credential_read_then_egress", "slopsquat_escalation");
         assertThat(loaded.cepRules()).allSatisfy(cep -> assertThat(cep.enabled()).as(cep.id()).isTrue());
     }
 
@@ -224,13 +234,18 @@ class ShippedRulesTest {
     }
 
     /** Every alert the shipped rules raise on the trace; a trace line that does not parse fails the test. */
-    private static List<Alert> replay(final String resource) {
+    static List<Alert> replay(final String resource) {
         return replay(events(resource));
     }
 
     /** Every alert the shipped rules and cep items raise on {@code events}, fed as a replay feeds them. */
-    private static List<Alert> replay(final List<Event> events) {
-        final DetectionEngine engine = new DetectionEngine(rules, program, List.of(),
+    static List<Alert> replay(final List<Event> events) {
+        try {
+            loadShippedRules();
+        } catch (final RuleLoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        final DetectionEngine engine = new DetectionEngine(rules, program, List.of(new SlopsquatDetector(packages)),
                 ReorderBuffer.DEFAULT_ALLOWED_LATENESS);
         try {
             final List<Alert> alerts = new ArrayList<>();
@@ -245,7 +260,7 @@ class ShippedRulesTest {
         }
     }
 
-    private static List<Event> events(final String resource) {
+    static List<Event> events(final String resource) {
         final NdjsonParser parser = new NdjsonParser();
         final List<Event> events = new ArrayList<>();
         final String text;

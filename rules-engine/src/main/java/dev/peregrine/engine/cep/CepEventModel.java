@@ -19,9 +19,10 @@ import java.util.Map;
  * string fields are {@code String}, int and timestamp fields {@code Long} ({@code evt_time} is
  * epoch nanoseconds), bool fields {@code Boolean}; a field the event lacks is {@code null}. The
  * input's unregistered keys (agent extras such as {@code status} on a {@code tool_call}) are the
- * map property {@code extras}: {@code extras('status')}. A {@code Signal} is a per-event rule match:
- * the matched event's properties plus {@code rule_id}, {@code rule_name}, {@code priority} and
- * {@code output} of the alert.
+ * map property {@code extras}: {@code extras('status')}. A {@code Signal} is a per-event rule match
+ * (or a detector's alert on an event): the matched event's properties plus {@code rule_id},
+ * {@code rule_name}, {@code priority}, {@code output} and the map {@code output_fields} of the
+ * alert ({@code output_fields('package.name')}), which holds evidence the event itself lacks.
  */
 public final class CepEventModel {
 
@@ -32,7 +33,10 @@ public final class CepEventModel {
     /** The property holding the input's unregistered keys. */
     public static final String EXTRAS = "extras";
 
-    private static final String[] SIGNAL_HEAD = {"rule_id", "rule_name", "priority", "output"};
+    /** The property holding a signal's alert's {@code output_fields}. */
+    public static final String OUTPUT_FIELDS = "output_fields";
+
+    private static final String[] SIGNAL_HEAD = {"rule_id", "rule_name", "priority", "output", OUTPUT_FIELDS};
 
     private final Field[] fields;
     private final String[] eventProperties;
@@ -58,6 +62,7 @@ public final class CepEventModel {
             signalProperties[i] = SIGNAL_HEAD[i];
             signalTypes[i] = String.class;
         }
+        signalTypes[SIGNAL_HEAD.length - 1] = Map.class;
         System.arraycopy(eventProperties, 0, signalProperties, SIGNAL_HEAD.length, eventProperties.length);
         System.arraycopy(eventTypes, 0, signalTypes, SIGNAL_HEAD.length, eventTypes.length);
     }
@@ -80,13 +85,14 @@ public final class CepEventModel {
         return row;
     }
 
-    /** The per-event rule match {@code alert} on {@code event} as a {@code Signal} row. */
+    /** The per-event rule match (or detector alert) {@code alert} on {@code event} as a {@code Signal} row. */
     Object[] signalRow(final Alert alert, final Event event) {
         final Object[] row = new Object[signalProperties.length];
         row[0] = alert.ruleId();
         row[1] = alert.rule();
         row[2] = alert.priority().displayName();
         row[3] = alert.output();
+        row[4] = alert.outputFields();
         fill(event, row, SIGNAL_HEAD.length);
         return row;
     }

@@ -9,9 +9,11 @@
  * {@code tool.outcome} → {@code tool_outcome}, {@code fd.sip.name} → {@code fd_sip_name}), typed
  * {@code String}, {@code Long} (ints; {@code evt_time} in epoch nanoseconds) or {@code Boolean},
  * {@code null} when absent; unregistered input keys are the map {@code extras}
- * ({@code extras('status')}). {@code Signal}: a per-event rule match, sent right after its event:
- * {@code rule_id}, {@code rule_name}, {@code priority}, {@code output}, then all of the event's
- * properties. Time windows and {@code timer:within} run on event time.
+ * ({@code extras('status')}). {@code Signal}: a per-event rule match, sent right after its event,
+ * or an alert a built-in detector raised on the event (e.g. {@code slopsquat_typosquat}), sent after
+ * the detectors ran: {@code rule_id}, {@code rule_name}, {@code priority}, {@code output}, the
+ * alert's {@code output_fields} as a map ({@code output_fields('package.name')}), then all of the
+ * event's properties. Time windows and {@code timer:within} run on event time.
  *
  * <h2>From a row to an alert</h2>
  * Each item's EPL is its own module (named windows and contexts stay private); its last statement

@@ -20,7 +20,10 @@ import java.util.function.Consumer;
  * {@code output_fields}.
  *
  * <p>Alert ids: {@code Alert.deterministicId(ruleId, session|ecosystem:name|pid, eventTime)}, so a
- * replay gives the same ids. Called from one engine thread, like every {@link Detector}.
+ * replay gives the same ids. Run by a {@code DetectionEngine}, each alert also reaches CEP as a
+ * {@code Signal} with these {@code output_fields}; the shipped {@code slopsquat_escalation} item
+ * escalates a finding followed by egress or by a process from the package. Called from one
+ * engine thread, like every {@link Detector}.
  */
 public final class SlopsquatDetector implements Detector {
 
