@@ -1,5 +1,6 @@
 package dev.peregrine.app;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.peregrine.collector.ingest.IngestServer;
 import dev.peregrine.collector.ingest.MemoryCheckHandler;
@@ -49,6 +50,11 @@ final class HttpEndpoint implements AutoCloseable {
         }
         server.start();
         return new HttpEndpoint(server, executor);
+    }
+
+    /** Serves {@code path} with {@code handler} from now on (e.g. {@code POST /v1/rules/reload}, once the engine is up). */
+    void mount(final String path, final HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     /** The port listened on (the chosen one when 0 was asked for). */

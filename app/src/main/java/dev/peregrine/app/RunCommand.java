@@ -31,6 +31,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -85,6 +86,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "${env:PEREGRINE_HTTP_HOST:-127.0.0.1}",
             description = "Address the HTTP endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
     String httpHost;
+
+    @Option(names = "--no-rules-watch",
+            description = {"Do not reload the rules when a rule file changes (they still reload on SIGHUP and "
+                    + "POST /v1/rules/reload). Default: watch the files given with --rules."})
+    boolean noRulesWatch;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = {"Read settings from this peregrine.yaml (see docs/peregrine.example.yaml). Options given "
@@ -146,12 +152,14 @@ final class RunCommand implements Callable<Integer> {
             sources.add(new ProcfsSource());
             described.add("this host's processes (/proc)");
         }
+        // accesses to the monitor itself (rule reloads, spoofed ingest) are events its rules alert on
+        final PlatformAccessEvents platform = new PlatformAccessEvents();
         IngestServer ingestServer = null;
+        List<TokenBinding> bearers = configuredTokens();
         if (ingest) {
-            final PlatformAccessEvents platform = new PlatformAccessEvents();
-            ingestServer = new IngestServer(ingestTokens(), IngestLimits.DEFAULTS, platform);
+            bearers = ingestTokens();
+            ingestServer = new IngestServer(bearers, IngestLimits.DEFAULTS, platform);
             sources.add(ingestServer);
-            sources.add(platform);
             described.add("HTTP ingest");
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
@@ -172,15 +180,16 @@ final class RunCommand implements Callable<Integer> {
         final Monitor.Detections detections = new Monitor.Detections(
                 engine.builtInDetectors(settings, state, MemoryAuditMetrics.register(registry)), state,
                 engine.allowedLateness);
-        try (Monitor monitor = Monitor.assemble(sources, rules, input, output, spec.commandLine().getOut(), metrics,
-                outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL, List.of())) {
+        try (Monitor monitor = Monitor.assemble(PlatformInput.alongside(sources, platform), rules, input, output,
+                spec.commandLine().getOut(), metrics, outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL,
+                List.of());
+             RuleWatcher watcher = reloadOnRequest(monitor, platform, registry, http, bearers)) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
                 awaitQuietly(finished);
             }, "peregrine-shutdown");
             Runtime.getRuntime().addShutdownHook(stopper);
-            reloadOnHangup(monitor, RuleFiles.reloading(output.rules));
             registerMonitorMetrics(registry, monitor);
             LOG.info("monitoring {} with {} active rules", String.join(", ", described), rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
@@ -198,27 +207,40 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code kill -HUP} reloads the rule files: they are loaded and compiled off the engine thread
-     * and swapped in between two events; a file that does not load is logged with every error and
-     * the running rules stay.
+     * The rule files reload, through one {@link RuleReloader}, on {@code kill -HUP}, on
+     * {@code POST /v1/rules/reload} (an operator's bearer token) and, unless --no-rules-watch, when
+     * a rule file changes: loaded and compiled off the engine thread and swapped in between two
+     * events; rules that do not load are logged with every error and the running rules stay.
+     * Returns the file watcher, or null when there is none.
      */
-    private static void reloadOnHangup(final Monitor monitor, final Supplier<LoadedRules> rules) {
+    private RuleWatcher reloadOnRequest(final Monitor monitor, final PlatformAccessEvents platform,
+                                        final PrometheusRegistry registry, final HttpEndpoint http,
+                                        final List<TokenBinding> bearers) {
+        final Supplier<LoadedRules> rules = RuleFiles.reloading(output.rules);
+        final RuleReloader reloader = new RuleReloader(monitor::reloadRules, rules, platform, registry);
         try {
-            Signal.handle(new Signal("HUP"), signal -> {
-                LOG.info("SIGHUP: reloading rules");
-                monitor.reloadRules(rules).compiled().thenAccept(result -> {
-                    if (result.rejected()) {
-                        LOG.error("rules reload rejected, the running rules stay:{}{}", System.lineSeparator(),
-                                String.join(System.lineSeparator(), result.problems()));
-                    } else {
-                        LOG.info("rules reloaded: {} rules, {} cep items, generation {}", result.rules(),
-                                result.cepRules().size(), result.generation());
-                    }
-                });
-            });
+            Signal.handle(new Signal("HUP"), signal -> reloader.reload(RuleReloader.Trigger.SIGHUP, "signal", null));
         } catch (final IllegalArgumentException unsupported) {
             // a platform without SIGHUP (Windows): reload needs a restart there
             LOG.debug("no SIGHUP on this platform: {}", unsupported.getMessage());
+        }
+        if (http != null) {
+            http.mount(RulesReloadHandler.PATH, new RulesReloadHandler(reloader, bearers, Duration.ofMinutes(1)));
+            if (bearers.stream().noneMatch(token -> IdentityPattern.ANY.equals(token.identity()))) {
+                LOG.info("POST {} is refused to every client: no ingest token is bound to no identity (an operator's)",
+                        RulesReloadHandler.PATH);
+            }
+        }
+        if (noRulesWatch || output.rules.isEmpty()) {
+            return null; // the shipped rules live in the jar: nothing to watch
+        }
+        try {
+            return RuleWatcher.start(output.rules, RuleWatcher.DEFAULT_QUIET,
+                    () -> reloader.reload(RuleReloader.Trigger.FILE, "rule file watch", null));
+        } catch (final IOException | RuntimeException e) {
+            LOG.warn("cannot watch the rule files ({}); they reload on SIGHUP and POST {} only", e.toString(),
+                    RulesReloadHandler.PATH);
+            return null;
         }
     }
 
@@ -278,6 +300,11 @@ final class RunCommand implements Callable<Integer> {
                     + "clients to their agents)");
             return List.of(new TokenBinding("generated", secret, IdentityPattern.ANY));
         }
+        return configuredTokens();
+    }
+
+    /** The ingest clients of the config file (none without one). */
+    private List<TokenBinding> configuredTokens() {
         return tokens.stream().map(token -> new TokenBinding(token.name(), token.secret(), new IdentityPattern(
                 token.agent().orElse(null), token.session().orElse(null), token.sandbox().orElse(null)))).toList();
     }
@@ -325,6 +352,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!given.hasMatchedOption("--rules") && !file.rules().isEmpty()) {
             output.rules = new ArrayList<>(file.rules());
+        }
+        if (!given.hasMatchedOption("--no-rules-watch")) {
+            file.rulesWatch().ifPresent(watch -> noRulesWatch = !watch);
         }
         if (!given.hasMatchedOption("--no-stdout-alerts")) {
             file.alerts().stdout().ifPresent(stdout -> output.noStdoutAlerts = !stdout);

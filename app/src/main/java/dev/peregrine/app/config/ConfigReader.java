@@ -94,7 +94,7 @@ public final class ConfigReader {
     private static PeregrineConfig read(final ConfigNode root, final List<String> problems, final String file) {
         final Map<String, ConfigNode> top = root == null ? Map.of()
                 : root.entries(Set.of("http", "inputs", "ingest", "rules", "alerts", "state_dir", "detections",
-                        "archive"));
+                        "archive", "rules_watch"));
         final PeregrineConfig.Http http = http(top.get("http"));
         final PeregrineConfig.Inputs inputs = inputs(top.get("inputs"));
         final PeregrineConfig.Ingest ingest = ingest(top.get("ingest"));
@@ -104,6 +104,7 @@ public final class ConfigReader {
                 item.path().ifPresent(rules::add);
             }
         }
+        final Optional<Boolean> rulesWatch = Optional.ofNullable(top.get("rules_watch")).flatMap(ConfigNode::bool);
         final PeregrineConfig.Alerts alerts = alerts(top.get("alerts"));
         final Optional<Path> stateDir = Optional.ofNullable(top.get("state_dir")).flatMap(ConfigNode::path);
         final Optional<PeregrineConfig.Section> detections = Optional.ofNullable(top.get("detections"))
@@ -115,7 +116,7 @@ public final class ConfigReader {
                 });
         final Optional<PeregrineConfig.Archive> archive = Optional.ofNullable(top.get("archive"))
                 .flatMap(ConfigReader::archive);
-        return new PeregrineConfig(http, inputs, ingest, rules, alerts, stateDir, detections, archive);
+        return new PeregrineConfig(http, inputs, ingest, rules, alerts, stateDir, detections, archive, rulesWatch);
     }
 
     private static Optional<PeregrineConfig.Archive> archive(final ConfigNode node) {

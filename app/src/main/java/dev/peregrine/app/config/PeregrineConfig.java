@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param stateDir   where learned state is kept between runs
  * @param detections the {@code detections:} section, kept as written for the engine to check
  * @param archive    where every normalized event is archived, if anywhere
+ * @param rulesWatch whether {@code run} reloads the rules when a rule file changes
  */
 public record PeregrineConfig(Http http, Inputs inputs, Ingest ingest, List<Path> rules, Alerts alerts,
-                              Optional<Path> stateDir, Optional<Section> detections, Optional<Archive> archive) {
+                              Optional<Path> stateDir, Optional<Section> detections, Optional<Archive> archive,
+                              Optional<Boolean> rulesWatch) {
 
     public PeregrineConfig {
         rules = List.copyOf(rules);

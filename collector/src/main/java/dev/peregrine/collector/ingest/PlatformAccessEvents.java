@@ -12,6 +12,9 @@ import static dev.peregrine.collector.event.StandardFields.SANDBOX_ID;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Accesses to Peregrine itself as {@code platform_access} events (spec §2.2), so the rules that
  * watch agents also watch whoever talks to the monitor: an identity violation at the ingest API
- * becomes an event that the shipped {@code ingest_spoof} rule alerts on.
+ * becomes an event that the shipped {@code ingest_spoof} rule alerts on, and every rule reload
+ * (or refused attempt at one) an event that {@code rules_reloaded}, {@code rules_reload_invalid}
+ * and {@code platform_access_denied} alert on: whoever can reload the rules can blind the monitor,
+ * so each reload leaves a trail.
  *
  * <p>Violations arrive on HTTP threads; {@link #read} hands them to the pipeline on its own
  * thread, so no sink is ever called from an HTTP thread. The queue is bounded: past
@@ -67,12 +73,70 @@ public final class PlatformAccessEvents implements EventSource, IdentityViolatio
                 // a field added to identity patterns later still reaches the rule through ingest.field
             }
         }
-        if (closed || !queue.offer(event.build())) {
+        offer(event.build());
+    }
+
+    /**
+     * A rule reload, or an attempt at one, as Peregrine saw it.
+     *
+     * @param time          when it was decided
+     * @param trigger       what asked for it: {@code sighup}, {@code file} (a rule file changed) or {@code http}
+     * @param outcome       {@code success} (the new rules compiled), {@code invalid} (they did not; the running
+     *                      rules stay), {@code unauthorized} (no valid token) or {@code forbidden} (a token that
+     *                      may not reload)
+     * @param client        who asked: the token's name for {@code http}, else the trigger's own description
+     * @param remoteAddress the client's address for {@code http}, else null
+     * @param generation    the rule set running after it (negative when the attempt was refused before loading)
+     * @param rules         active per-event rules of the new set (0 unless {@code success})
+     * @param cepItems      compiled cep items of the new set (0 unless {@code success})
+     * @param problems      why the rules did not load, each {@code file:line:column: message}; empty otherwise
+     */
+    public record RulesReload(Instant time, String trigger, String outcome, String client, String remoteAddress,
+                              long generation, int rules, int cepItems, List<String> problems) {
+        public RulesReload {
+            Objects.requireNonNull(time, "time");
+            Objects.requireNonNull(trigger, "trigger");
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(client, "client");
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Queues a rule reload as a {@code platform_access} event with {@code platform.op=rules_reload};
+     * its details are in {@code reload.*} keys (the first problem in {@code reload.problem}).
+     */
+    public void onRulesReload(final RulesReload reload) {
+        final Event.Builder event = Event.builder()
+                .time(reload.time().getEpochSecond() * 1_000_000_000L + reload.time().getNano())
+                .set(EVT_SOURCE, "agent")
+                .set(EVT_TYPE, "platform_access")
+                .set(PLATFORM_OP, "rules_reload")
+                .set(PLATFORM_OUTCOME, reload.outcome())
+                .extra("reload.trigger", reload.trigger())
+                .extra("reload.client", reload.client())
+                .extra("reload.problems", (long) reload.problems().size());
+        if (reload.remoteAddress() != null) {
+            event.set(PLATFORM_REMOTE_ADDR, reload.remoteAddress());
+        }
+        if (reload.generation() >= 0) {
+            event.extra("reload.generation", reload.generation())
+                    .extra("reload.rules", (long) reload.rules())
+                    .extra("reload.cep_items", (long) reload.cepItems());
+        }
+        if (!reload.problems().isEmpty()) {
+            event.extra("reload.problem", reload.problems().get(0));
+        }
+        offer(event.build());
+    }
+
+    private void offer(final Event event) {
+        if (closed || !queue.offer(event)) {
             dropped.incrementAndGet();
         }
     }
 
-    /** Violations that could not be queued (closed, or {@value #CAPACITY} unread). */
+    /** Events that could not be queued (closed, or {@value #CAPACITY} unread). */
     public long dropped() {
         return dropped.get();
     }
