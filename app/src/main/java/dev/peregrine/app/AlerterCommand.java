@@ -69,7 +69,7 @@ final class AlerterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Monitor.AlertOutput alerts = Monitor.alertOutput(output, spec.commandLine().getOut(), null, List.of());
+        final Monitor.AlertOutput alerts = Monitor.alertOutput(output, spec.commandLine().getOut(), null, List.of(), null);
         final AlertRecord reader = new AlertRecord();
         final CountDownLatch finished = new CountDownLatch(1);
         final Thread stopper = new Thread(() -> {

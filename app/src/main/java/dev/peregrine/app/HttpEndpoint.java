@@ -2,6 +2,7 @@ package dev.peregrine.app;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.peregrine.app.console.Console;
 import dev.peregrine.collector.ingest.IngestServer;
 import dev.peregrine.collector.ingest.MemoryCheckHandler;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Peregrine's one HTTP server (spec §5): {@code /metrics} always, and, when ingest is on,
  * {@code POST /v1/events} and {@code /healthz} of the {@link IngestServer} and
- * {@code POST /v1/memory/check} ({@link MemoryCheckHandler}) under the same tokens.
+ * {@code POST /v1/memory/check} ({@link MemoryCheckHandler}) under the same tokens, and the analyst
+ * {@link Console} (its API and page) when there is one.
  */
 final class HttpEndpoint implements AutoCloseable {
 
@@ -55,6 +57,11 @@ final class HttpEndpoint implements AutoCloseable {
     /** Serves {@code path} with {@code handler} from now on (e.g. {@code POST /v1/rules/reload}, once the engine is up). */
     void mount(final String path, final HttpHandler handler) {
         server.createContext(path, handler);
+    }
+
+    /** Serves the analyst console's API ({@code /v1/alerts}, {@code /v1/agents}, {@code /v1/suppressions}) and page ({@code /}). */
+    void mount(final Console console) {
+        console.mount(server);
     }
 
     /** The port listened on (the chosen one when 0 was asked for). */

@@ -14,6 +14,8 @@ import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.redaction.RedactingSink;
 import dev.peregrine.alerting.routing.Route;
 import dev.peregrine.alerting.routing.RoutingSink;
+import dev.peregrine.alerting.suppress.SuppressingSink;
+import dev.peregrine.alerting.suppress.SuppressionList;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.proctree.ProcessTreeEnricher;
 import dev.peregrine.collector.proctree.ProcessTrees;
@@ -118,6 +120,16 @@ final class Monitor implements AutoCloseable {
     }
 
     /**
+     * What the analyst console adds to the alert path.
+     *
+     * @param suppressions applied to every alert before deduplication (a suppressed alert is counted, not delivered)
+     * @param log          receives every delivered alert, after deduplication (so summaries update their alert)
+     *                     and whatever the routes say (the console shows everything)
+     */
+    record Review(SuppressionList suppressions, AlertSink log) {
+    }
+
+    /**
      * As above, with the built-in detections, and with per-sink delivery counters and alert
      * pipeline metrics in {@code outputMetrics} (null for none).
      */
@@ -125,7 +137,17 @@ final class Monitor implements AutoCloseable {
                             final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
                             final OutputMetrics outputMetrics, final Detections detections,
                             final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks) {
-        final AlertOutput alerts = alertOutput(output, stdout, outputMetrics, moreSinks);
+        return assemble(sources, rules, input, output, stdout, metrics, outputMetrics, detections, ordering, moreSinks,
+                null);
+    }
+
+    /** As above, with the analyst console's suppressions and alert log in {@code review} (null for none). */
+    static Monitor assemble(final List<EventSource> sources, final RuleSet rules, final InputOptions input,
+                            final OutputOptions output, final Writer stdout, final PipelineMetrics metrics,
+                            final OutputMetrics outputMetrics, final Detections detections,
+                            final EmbeddedPipeline.Ordering ordering, final List<AlertSink> moreSinks,
+                            final Review review) {
+        final AlertOutput alerts = alertOutput(output, stdout, outputMetrics, moreSinks, review);
         final List<Detector> afterRules = new ArrayList<>(detections.builtIns());
         if (alerts.dedup() != null) {
             // after every detector, and inside the engine so it sees the same (reordered) event time:
@@ -168,7 +190,7 @@ final class Monitor implements AutoCloseable {
      * spools, routes, dedup, redaction), as a monitor uses them and as the distributed alerter does.
      */
     static AlertOutput alertOutput(final OutputOptions output, final Writer stdout, final OutputMetrics outputMetrics,
-                                   final List<AlertSink> moreSinks) {
+                                   final List<AlertSink> moreSinks, final Review review) {
         // by name: the names routes, spools and per-sink metrics use
         final Map<String, AlertSink> outputs = new LinkedHashMap<>();
         if (!output.noStdoutAlerts) {
@@ -184,6 +206,9 @@ final class Monitor implements AutoCloseable {
         outputs.putAll(output.networkSinks(Peregrine.version(), outputMetrics == null ? null : outputMetrics.sinks()));
         final RoutingSink routing = output.routes.isEmpty() ? null : route(outputs, output.routes);
         AlertSink delivered = routing != null ? routing : new FanOutSink(List.copyOf(outputs.values()));
+        if (review != null) {
+            delivered = new FanOutSink(List.of(review.log(), delivered));
+        }
         if (outputMetrics != null) {
             delivered = outputMetrics.pipeline().timing(delivered);
         }
@@ -193,6 +218,10 @@ final class Monitor implements AutoCloseable {
             deduplicating = outputMetrics == null ? new DeduplicatingSink(delivered, dedup.get())
                     : new DeduplicatingSink(delivered, dedup.get(), outputMetrics.pipeline().dedupObserver());
             delivered = deduplicating;
+        }
+        if (review != null) {
+            // before dedup: a suppressed repeat must not grow the count of an alert an analyst already saw
+            delivered = new SuppressingSink(delivered, review.suppressions());
         }
         final List<AlertSink> all = new ArrayList<>(moreSinks);
         all.add(delivered);

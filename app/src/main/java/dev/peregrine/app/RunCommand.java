@@ -7,6 +7,7 @@ import dev.peregrine.alerting.redaction.RedactionPattern;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
+import dev.peregrine.app.console.Console;
 import dev.peregrine.collector.ingest.IdentityPattern;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
@@ -15,6 +16,7 @@ import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.procfs.ProcfsSource;
 import dev.peregrine.collector.source.EventSource;
+import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.detect.DetectionSettings;
 import dev.peregrine.engine.memory.MemoryAuditMetrics;
 import dev.peregrine.engine.memory.MemoryJudge;
@@ -31,6 +33,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +81,11 @@ final class RunCommand implements Callable<Integer> {
             description = {"Take events over HTTP: POST /v1/events with a bearer token (tokens come from the "
                     + "config file; without one, a token is generated and printed at start)."})
     boolean ingest;
+
+    @Option(names = "--no-console",
+            description = {"Do not serve the analyst console (the page at / and the /v1/alerts, /v1/agents and "
+                    + "/v1/suppressions API). It is on whenever --ingest is, behind the same tokens."})
+    boolean noConsole;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_HTTP_PORT,
             description = "Port of the HTTP endpoint (metrics, health, ingest); 0 turns it off. Default: ${DEFAULT-VALUE}.")
@@ -154,13 +162,21 @@ final class RunCommand implements Callable<Integer> {
         }
         // accesses to the monitor itself (rule reloads, spoofed ingest) are events its rules alert on
         final PlatformAccessEvents platform = new PlatformAccessEvents();
+        // run keeps what it learns by default: a restart must not put every agent back into warm-up
+        final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
         IngestServer ingestServer = null;
+        Console console = null;
         List<TokenBinding> bearers = configuredTokens();
         if (ingest) {
             bearers = ingestTokens();
             ingestServer = new IngestServer(bearers, IngestLimits.DEFAULTS, platform);
             sources.add(ingestServer);
             described.add("HTTP ingest");
+            if (!noConsole) {
+                // the console's data is behind the ingest tokens, so it exists only where they do
+                console = new Console(bearers, state, Clock.systemUTC());
+                sources.add(console.auditEvents());
+            }
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
         final PipelineMetrics metrics = new PipelineMetrics(registry);
@@ -170,19 +186,29 @@ final class RunCommand implements Callable<Integer> {
         }
         final DetectionSettings settings = engine.settings(configDetections);
         final MemoryCheckHandler memoryCheck = memoryCheck(registry, ingestServer, settings);
+        if (console != null) {
+            console.registerMetrics(registry);
+        }
         final HttpEndpoint http = startHttp(registry, ingestServer, memoryCheck);
+        if (http != null && console != null) {
+            http.mount(console);
+            LOG.info("analyst console at http://{}:{}/", httpHost, http.port());
+        }
         final CountDownLatch finished = new CountDownLatch(1);
         // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
         final Monitor.OutputMetrics outputMetrics = new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry),
                 AlertPipelineMetrics.registerWithoutAlertCount(registry));
-        // run keeps what it learns by default: a restart must not put every agent back into warm-up
-        final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
-        final Monitor.Detections detections = new Monitor.Detections(
-                engine.builtInDetectors(settings, state, MemoryAuditMetrics.register(registry)), state,
-                engine.allowedLateness);
+        final List<Detector> builtIns = new ArrayList<>(
+                engine.builtInDetectors(settings, state, MemoryAuditMetrics.register(registry)));
+        if (console != null) {
+            builtIns.addAll(console.recorders());
+        }
+        final Monitor.Detections detections = new Monitor.Detections(builtIns, state, engine.allowedLateness);
+        final Monitor.Review review = console == null ? null
+                : new Monitor.Review(console.suppressions(), console.alertLog());
         try (Monitor monitor = Monitor.assemble(PlatformInput.alongside(sources, platform), rules, input, output,
                 spec.commandLine().getOut(), metrics, outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL,
-                List.of());
+                List.of(), review);
              RuleWatcher watcher = reloadOnRequest(monitor, platform, registry, http, bearers)) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
