@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.peregrine.collector.ingest.IdentityPattern;
+import dev.peregrine.collector.ingest.BearerTokens;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.engine.reload.ReloadResult;
 import java.io.ByteArrayOutputStream;
@@ -12,9 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -42,17 +40,12 @@ final class RulesReloadHandler implements HttpHandler {
     static final String PATH = "/v1/rules/reload";
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String BEARER = "Bearer ";
     /** A reload request carries no body; anything more than this is not read. */
     private static final int MAX_BODY_BYTES = 4096;
 
     private final RuleReloader reloader;
-    private final List<Credential> credentials;
+    private final BearerTokens tokens;
     private final Duration answerWithin;
-
-    /** A token as this endpoint compares it: by SHA-256 digest, in constant time. */
-    private record Credential(TokenBinding binding, byte[] digest) {
-    }
 
     /**
      * @param reloader     does the reload
@@ -61,7 +54,7 @@ final class RulesReloadHandler implements HttpHandler {
      */
     RulesReloadHandler(final RuleReloader reloader, final List<TokenBinding> tokens, final Duration answerWithin) {
         this.reloader = Objects.requireNonNull(reloader, "reloader");
-        this.credentials = tokens.stream().map(token -> new Credential(token, digest(token.token()))).toList();
+        this.tokens = new BearerTokens(tokens);
         this.answerWithin = Objects.requireNonNull(answerWithin, "answerWithin");
     }
 
@@ -75,7 +68,7 @@ final class RulesReloadHandler implements HttpHandler {
                 send(exchange, 405, error("method_not_allowed", "use POST to reload the rules"));
                 return;
             }
-            final TokenBinding token = authenticate(exchange);
+            final TokenBinding token = tokens.authenticate(exchange).orElse(null);
             if (token == null) {
                 reloader.refused(RuleReloader.Trigger.HTTP, "unauthorized", "no valid token", remote,
                         "no configured bearer token");
@@ -109,22 +102,6 @@ final class RulesReloadHandler implements HttpHandler {
             }
             send(exchange, result.rejected() ? 422 : 200, answer(result));
         }
-    }
-
-    /** The token presented, if it is one of the configured ones; every candidate is compared, in constant time. */
-    private TokenBinding authenticate(final HttpExchange exchange) {
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return null;
-        }
-        final byte[] presented = digest(header.substring(BEARER.length()).strip());
-        TokenBinding found = null;
-        for (final Credential credential : credentials) {
-            if (MessageDigest.isEqual(credential.digest(), presented)) {
-                found = credential.binding();
-            }
-        }
-        return found;
     }
 
     private static byte[] answer(final ReloadResult result) throws IOException {
@@ -172,14 +149,6 @@ final class RulesReloadHandler implements HttpHandler {
     private static void drain(final HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             in.readNBytes(MAX_BODY_BYTES);
-        }
-    }
-
-    private static byte[] digest(final String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

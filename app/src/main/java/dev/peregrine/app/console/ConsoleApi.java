@@ -12,6 +12,7 @@ import dev.peregrine.alerting.Priority;
 import dev.peregrine.alerting.suppress.Suppression;
 import dev.peregrine.alerting.suppress.SuppressionList;
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.ingest.BearerTokens;
 import dev.peregrine.collector.ingest.TokenBinding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class ConsoleApi {
     private static final Duration MAX_SUPPRESSION = Duration.ofDays(365);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
-    private final ConsoleAuth auth;
+    private final BearerTokens auth;
     private final AlertLog alerts;
     private final EventWindow events;
     private final SuppressionList suppressions;
@@ -74,7 +75,7 @@ final class ConsoleApi {
     ConsoleApi(final List<TokenBinding> tokens, final AlertLog alerts, final EventWindow events,
                final SuppressionList suppressions, final ConsoleAuditEvents audit, final LearnedState learned,
                final Clock clock) {
-        this.auth = new ConsoleAuth(tokens);
+        this.auth = new BearerTokens(tokens);
         this.alerts = alerts;
         this.events = events;
         this.suppressions = suppressions;

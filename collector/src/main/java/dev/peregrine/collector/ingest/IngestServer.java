@@ -111,7 +111,6 @@ public final class IngestServer implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final Object CLOSED = new Object();
-    private static final String BEARER = "Bearer ";
     private static final int OWN_SERVER_THREADS = 4;
 
     private final Map<String, Bound> tokensByDigest = new HashMap<>();
@@ -558,11 +557,7 @@ public final class IngestServer implements EventSource {
     }
 
     private Bound bound(final HttpExchange exchange) {
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return null;
-        }
-        return tokensByDigest.get(TokenBinding.digest(header.substring(BEARER.length()).strip()));
+        return BearerTokens.presentedDigest(exchange).map(tokensByDigest::get).orElse(null);
     }
 
     private boolean isClosed() {
