@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * Nothing is left in flight when these return; {@link #flush()} waits for acknowledgements all
  * the same.
  *
+ * <p>A cluster that cannot be reached fails fast: {@code send} waits at most {@link #METADATA_WAIT}
+ * for metadata, then the batch is a temporary failure; behind a {@code SpoolingSink} the alerts go
+ * to the spool and the engine never waits on any of it. An acknowledgement is awaited up to the
+ * delivery timeout (30 s by default, long enough for a leader election).
+ *
  * <p>Not thread-safe: like every sink, called from one thread at a time.
  */
 public final class KafkaAlertSink implements BatchAlertSink {
@@ -61,6 +66,11 @@ public final class KafkaAlertSink implements BatchAlertSink {
     // the producer completes every send within delivery.timeout.ms; this only guards against a bug there
     private static final Duration ACK_WAIT_MARGIN = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Longest a send waits for the cluster's metadata ({@code max.block.ms}) before the batch fails
+     * as temporary, capped by the delivery timeout; a producer setting {@code max.block.ms} overrides it.
+     */
+    public static final Duration METADATA_WAIT = Duration.ofSeconds(5);
 
     private final KafkaSinkConfig config;
     private final Supplier<Producer<String, String>> producers;
@@ -112,8 +122,9 @@ public final class KafkaAlertSink implements BatchAlertSink {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, deliveryMs));
         // the producer requires delivery.timeout.ms >= linger.ms + request.timeout.ms
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryMs - lingerMs));
-        // an unreachable cluster must fail the send in bounded time, not block the pipeline for 60 s
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, deliveryMs);
+        // send() waits this long for metadata: a reachable cluster answers in milliseconds, an
+        // unreachable one fails the batch after it and the spool takes over (the default is 60 s)
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(deliveryMs, METADATA_WAIT.toMillis()));
         props.putAll(config.producerOverrides());
         return props;
     }
@@ -146,7 +157,19 @@ public final class KafkaAlertSink implements BatchAlertSink {
                 continue;
             }
             try {
-                sends.add(producer.send(new ProducerRecord<>(config.topic(), alert.id(), json.toJson(alert))));
+                final Future<RecordMetadata> send = producer.send(new ProducerRecord<>(config.topic(), alert.id(),
+                        json.toJson(alert)));
+                if (!send.isDone()) {
+                    sends.add(send);
+                    continue;
+                }
+                // failed already: send() reports a metadata timeout as a failed future, not a throw;
+                // the next alert would wait max.block.ms again, so the rest of the batch is not tried
+                results[i] = awaitAck(send, System.nanoTime());
+                sends.add(null);
+                if (results[i].outcome() == DeliveryResult.Outcome.TEMPORARY) {
+                    notSent = results[i].reason();
+                }
             } catch (final KafkaException | IllegalStateException e) {
                 results[i] = resultOf(e);
                 sends.add(null);

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param topic             the alert topic, {@value #DEFAULT_TOPIC} by default
  * @param compression       codec of produced batches
  * @param deliveryTimeout   how long one alert may take to be acknowledged, retries included
- *                          ({@code delivery.timeout.ms}; also bounds waiting for metadata)
+ *                          ({@code delivery.timeout.ms}); waiting for metadata is bounded by the
+ *                          shorter of it and {@link KafkaAlertSink#METADATA_WAIT}
  * @param producerOverrides further producer settings (security, {@code client.id}, {@code linger.ms}…);
  *                          the delivery guarantees ({@code acks}, idempotence) cannot be overridden
  */

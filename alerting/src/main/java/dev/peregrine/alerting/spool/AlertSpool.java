@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lines that cannot be read back (a torn last line after a crash, an edited file) go to
  * {@code dead-letter.ndjson} with the reason, and are counted and logged; they never stop a drain.
- * Not thread-safe: owned by one {@link SpoolingSink}, used under its lock.
+ * Not thread-safe: owned by one {@link SpoolingSink}, used under its spool lock (local disk only,
+ * never held across a network call). Appends between a {@link #peek} and its {@link #remove} are
+ * fine: they go to the tail, the removal counts from the head.
  */
 final class AlertSpool implements AutoCloseable {
 
@@ -74,14 +76,25 @@ final class AlertSpool implements AutoCloseable {
 
     /** Appends {@code alert} at the tail and forces it to disk. */
     void append(final Alert alert) throws IOException {
-        final byte[] line = (records.encode(alert) + "\n").getBytes(StandardCharsets.UTF_8);
-        final ByteBuffer buffer = ByteBuffer.wrap(line);
+        appendAll(List.of(alert));
+    }
+
+    /** Appends {@code alerts} at the tail, in order, and forces them to disk once. */
+    void appendAll(final List<Alert> alerts) throws IOException {
+        if (alerts.isEmpty()) {
+            return;
+        }
+        final StringBuilder lines = new StringBuilder(alerts.size() * 512);
+        for (final Alert alert : alerts) {
+            lines.append(records.encode(alert)).append('\n');
+        }
+        final ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
         long position = channel.size();
         while (buffer.hasRemaining()) {
             position += channel.write(buffer, position);
         }
         channel.force(false);
-        depth++;
+        depth += alerts.size();
     }
 
     /**

@@ -29,6 +29,17 @@ class KafkaSinkConfigTest {
     }
 
     @Test
+    void anUnreachableClusterFailsASendAfterAShortMetadataWaitSoTheSpoolTakesOver() {
+        // the producer's own default is 60 s, during which a batch's delivery would stand still
+        assertThat(KafkaAlertSink.producerProperties(KafkaSinkConfig.of("h:1")))
+                .containsEntry("max.block.ms", KafkaAlertSink.METADATA_WAIT.toMillis());
+        assertThat(KafkaAlertSink.producerProperties(KafkaSinkConfig.of("h:1").withDeliveryTimeout(Duration.ofSeconds(2))))
+                .containsEntry("max.block.ms", 2000L);
+        assertThat(KafkaAlertSink.producerProperties(KafkaSinkConfig.of("h:1").withProducerSetting("max.block.ms", "20000")))
+                .containsEntry("max.block.ms", "20000");
+    }
+
+    @Test
     void theDeliveryGuaranteesCannotBeOverridden() {
         assertThatThrownBy(() -> KafkaSinkConfig.of("h:1").withProducerSetting("acks", "1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'acks'");

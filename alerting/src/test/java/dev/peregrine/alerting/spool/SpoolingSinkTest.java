@@ -1,6 +1,7 @@
 package dev.peregrine.alerting.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.peregrine.alerting.Alert;
@@ -25,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +132,47 @@ class SpoolingSinkTest {
             assertThat(sink.delivered()).isEqualTo(7);
             assertThat(sink.failed()).isZero();
             assertThat(Files.size(dir.resolve("spool.ndjson"))).isZero();
+        }
+    }
+
+    @Test
+    void deliverNeverWaitsOnAStuckDestinationAndPastTheMemoryBoundQueuesOnDiskLosingNothing() throws Exception {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<String> accepted = new CopyOnWriteArrayList<>();
+        // the first request hangs until the test lets it go, as a destination that accepts and never answers
+        final AlertSink stuck = alert -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TemporaryDeliveryException("interrupted");
+            }
+            accepted.add(alert.id());
+        };
+        final int total = SpoolingSink.MAX_IN_MEMORY + 5;
+        try (SpoolingSink sink = new SpoolingSink("stuck", stuck, SpoolConfig.of(dir).withBatching(500, Duration.ZERO),
+                SinkMetrics.NONE)) {
+            // a hang guard only: with the delivery on the caller's thread this would never return
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                sink.deliver(alert(0));
+                assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+                for (int n = 1; n < total; n++) {
+                    sink.deliver(alert(n));
+                }
+            });
+            assertThat(accepted).isEmpty();
+            // more than the in-memory bound waited behind the stuck request: they went to the spool, in order
+            assertThat(sink.spoolDepth()).isEqualTo(SpoolingSink.MAX_IN_MEMORY + 1);
+            assertThat(sink.pendingInBatch()).isEqualTo(total - 1 - (SpoolingSink.MAX_IN_MEMORY + 1));
+
+            release.countDown();
+            await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= total);
+            assertThat(accepted).containsExactlyElementsOf(ids(0, total));
+            assertThat(sink.delivered()).isEqualTo(total);
+            assertThat(sink.failed()).isZero();
+            assertThat(sink.spoolDepth()).isZero();
         }
     }
 
