@@ -88,6 +88,47 @@ class RunReloadTest {
     }
 
     @Test
+    void alertsKeepFlowingThroughTenReloadsAndTheBrokenOneAmongThemChangesNothing() throws Exception {
+        final Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, CURL_RULE);
+        final Path events = dir.resolve("events.ndjson");
+        Files.writeString(events, "");
+        final int port = PeregrineProcess.freePort();
+        try (PeregrineProcess run = PeregrineProcess.start(dir.resolve("out.ndjson"), Map.of(), List.of("run",
+                "--rules", rules.toString(), "--follow", events.toString(), "--no-builtin-detections",
+                "--no-rules-watch", "--state-dir", dir.resolve("state").toString(), "--http-port",
+                Integer.toString(port), "--dead-letter", dir.resolve("dl").toString()))) {
+            run.awaitLog("monitoring");
+            int curls = 0;
+            int reloaded = 0;
+            for (int reload = 1; reload <= 10; reload++) {
+                // events keep arriving while each reload loads and compiles
+                append(events, exec("10:%02d:00".formatted(reload), "curl", ++curls),
+                        exec("10:%02d:01".formatted(reload), "curl", ++curls));
+                final boolean broken = reload == 5;
+                Files.writeString(rules, broken ? BROKEN : reload % 2 == 0 ? CURL_RULE + "\n" + WGET_RULE : CURL_RULE);
+                run.hangup();
+                if (broken) {
+                    run.await("the broken reload refused", () -> PeregrineProcess.metric(port,
+                            "peregrine_rules_reloads_total{result=\"invalid\",trigger=\"sighup\"}") == 1.0);
+                } else {
+                    final int expected = ++reloaded;
+                    run.await("reload " + reload, () -> PeregrineProcess.metric(port,
+                            "peregrine_rules_reloads_total{result=\"success\",trigger=\"sighup\"}") == expected);
+                }
+                append(events, exec("10:%02d:30".formatted(reload), "curl", ++curls));
+            }
+            final int expectedCurls = curls;
+            run.await("every curl alert", () -> alerts(run).split("curl_run", -1).length - 1 == expectedCurls);
+            run.terminate();
+
+            final List<String> lines = run.stdoutLines();
+            assertThat(lines).filteredOn(line -> line.contains("\"rule_id\":\"curl_run\"")).hasSize(curls)
+                    .extracting(line -> line.replaceAll(".*example.net/([0-9]+).*", "$1")).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
     void savingARuleFileReloadsItABrokenSaveKeepsTheRunningRulesAndBothAreAudited() throws Exception {
         final Path rulesDir = Files.createDirectory(dir.resolve("rules"));
         final Path rules = rulesDir.resolve("rules.yaml");
