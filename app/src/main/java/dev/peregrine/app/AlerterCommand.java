@@ -1,6 +1,7 @@
 package dev.peregrine.app;
 
 import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.spool.AlertRecord;
 import dev.peregrine.engine.streams.DeadLetterHeaders;
 import java.io.IOException;
@@ -69,7 +70,10 @@ final class AlerterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Monitor.AlertOutput alerts = Monitor.alertOutput(output, spec.commandLine().getOut(), null, List.of(), null);
+        final Monitor.AlertOutput alerts = Monitor.alertOutput(output, spec.commandLine().getOut(), null, List.of(),
+                null,
+                // alerts are keyed by session: each partition is in event-time order, the partitions together are not
+                DeduplicatingSink.Clock.PER_SESSION);
         final AlertRecord reader = new AlertRecord();
         final CountDownLatch finished = new CountDownLatch(1);
         final Thread stopper = new Thread(() -> {
@@ -121,11 +125,12 @@ final class AlerterCommand implements Callable<Integer> {
             try {
                 alerts.sink().close();
             } finally {
+                // before the shutdown hook is released: on SIGTERM the JVM halts as soon as it returns
+                LOG.info("alerter stopped: {} alerts consumed, {} dead-lettered", consumed.get(), deadLettered.get());
                 finished.countDown();
                 removeQuietly(stopper);
             }
         }
-        LOG.info("alerter stopped: {} alerts consumed, {} dead-lettered", consumed.get(), deadLettered.get());
         return failures > 0 ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
     }
 

@@ -7,6 +7,7 @@ import dev.peregrine.alerting.archive.ArchiveConfig;
 import dev.peregrine.alerting.archive.EventArchive;
 import dev.peregrine.alerting.archive.HourlyFileArchive;
 import dev.peregrine.alerting.dedup.DedupConfig;
+import dev.peregrine.alerting.dedup.DedupObserver;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.jsonl.RotatingJsonLinesSink;
 import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
@@ -191,6 +192,16 @@ final class Monitor implements AutoCloseable {
      */
     static AlertOutput alertOutput(final OutputOptions output, final Writer stdout, final OutputMetrics outputMetrics,
                                    final List<AlertSink> moreSinks, final Review review) {
+        return alertOutput(output, stdout, outputMetrics, moreSinks, review, DeduplicatingSink.Clock.GLOBAL);
+    }
+
+    /**
+     * As above, with dedup windows ended by {@code dedupClock}: the distributed alerter's
+     * partitions are ordered per session only, so it ends windows per session.
+     */
+    static AlertOutput alertOutput(final OutputOptions output, final Writer stdout, final OutputMetrics outputMetrics,
+                                   final List<AlertSink> moreSinks, final Review review,
+                                   final DeduplicatingSink.Clock dedupClock) {
         // by name: the names routes, spools and per-sink metrics use
         final Map<String, AlertSink> outputs = new LinkedHashMap<>();
         if (!output.noStdoutAlerts) {
@@ -215,8 +226,8 @@ final class Monitor implements AutoCloseable {
         final Optional<DedupConfig> dedup = output.dedup();
         DeduplicatingSink deduplicating = null;
         if (dedup.isPresent()) {
-            deduplicating = outputMetrics == null ? new DeduplicatingSink(delivered, dedup.get())
-                    : new DeduplicatingSink(delivered, dedup.get(), outputMetrics.pipeline().dedupObserver());
+            deduplicating = new DeduplicatingSink(delivered, dedup.get(),
+                    outputMetrics == null ? DedupObserver.NONE : outputMetrics.pipeline().dedupObserver(), dedupClock);
             delivered = deduplicating;
         }
         if (review != null) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,12 +37,15 @@ import picocli.CommandLine;
  * The distributed runner on a real KRaft broker: a multi-session trace published by
  * {@code peregrine collector}, detected on by {@code peregrine engine} (Kafka Streams) and
  * delivered by {@code peregrine alerter} gives the alerts {@code peregrine replay} gives on the
- * same files — ids, rules, counts and every other field.
+ * same files — ids, rules, counts and every other field — with the sessions spread over several
+ * partitions, whose alerts reach the alerter interleaved in no particular order.
  */
 class DistributedModeMatchesReplayTest {
 
     private static final Path INCIDENT = Path.of("..", "examples", "incident-credential-theft");
     private static final int SESSIONS = 3;
+    // as many as sessions: the alerter gets the sessions' alerts from several partitions, interleaved
+    private static final int PARTITIONS = 3;
 
     @TempDir
     Path dir;
@@ -59,10 +64,14 @@ class DistributedModeMatchesReplayTest {
                 .anyMatch(line -> line.contains("\"session\":\"s-8f2c-1\""))
                 .anyMatch(line -> line.contains("\"session\":\"s-8f2c-" + SESSIONS + "\""));
 
+        assertThat(IntStream.rangeClosed(1, SESSIONS).map(session -> Utils.toPositive(Utils.murmur2(
+                ("s-8f2c-" + session).getBytes(StandardCharsets.UTF_8))) % PARTITIONS).distinct().count())
+                .as("the sessions land in more than one partition").isGreaterThan(1);
+
         try (KafkaBroker kafka = KafkaBroker.start()) {
             final String bootstrap = kafka.bootstrapServers();
             final Running<EngineCommand> engine = start("engine", "--kafka", bootstrap,
-                    "--application-id", "peregrine-engine-it", "--partitions", "1",
+                    "--application-id", "peregrine-engine-it", "--partitions", Integer.toString(PARTITIONS),
                     "--state-dir", dir.resolve("streams-state").toString(), "--idle-after", "1s");
             final Running<AlerterCommand> alerter = start("alerter", "--kafka", bootstrap, "--stdout-format", "json",
                     "--group-id", "peregrine-alerter-it", "--spool-dir", dir.resolve("alert-spool").toString());

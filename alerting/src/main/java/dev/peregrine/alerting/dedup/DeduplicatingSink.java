@@ -7,7 +7,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 
 /**
  * Deduplicates and throttles alerts before they reach {@code downstream}: the same rule and
@@ -26,9 +27,23 @@ import java.util.PriorityQueue;
  * {@code windowStart + window}. Counts add up the incoming alerts' own counts, so an
  * aggregated alert standing for 12 events counts as 12.
  *
+ * <p>With {@link Clock#GLOBAL} (one ordered stream, as the embedded runner has) any alert's time
+ * ends every window it passes. With {@link Clock#PER_SESSION} (the distributed alerter, whose
+ * partitions each carry some sessions' alerts in order but interleave with each other arbitrarily)
+ * an alert ends only the windows of its own agent and session, so a partition that is ahead never
+ * closes another partition's windows early; {@link #advanceTo} still ends every window.
+ *
  * <p>Not thread-safe: like every {@link AlertSink}, called from one thread at a time.
  */
 public final class DeduplicatingSink implements AlertSink {
+
+    /** Whose event time ends a window when an alert is delivered. */
+    public enum Clock {
+        /** Every alert's time ends every window it passes: alerts arrive in one event-time order. */
+        GLOBAL,
+        /** An alert's time ends only its own agent and session's windows: each session is ordered, not the whole. */
+        PER_SESSION
+    }
 
     /** What alerts are grouped by. */
     private record Key(String ruleId, String groupingKey) {
@@ -37,6 +52,7 @@ public final class DeduplicatingSink implements AlertSink {
     /** One open suppression window; mutable, owned by this sink only. */
     private static final class Window {
         final Key key;
+        final String session;
         final long start;
         final long sequence;
         final Alert first;
@@ -45,8 +61,9 @@ public final class DeduplicatingSink implements AlertSink {
         long repeats;
         long summarizedRepeats;
 
-        Window(final Key key, final long start, final long sequence, final Alert first) {
+        Window(final Key key, final String session, final long start, final long sequence, final Alert first) {
             this.key = key;
+            this.session = session;
             this.start = start;
             this.sequence = sequence;
             this.first = first;
@@ -68,10 +85,15 @@ public final class DeduplicatingSink implements AlertSink {
     private final DedupConfig config;
     private final DedupObserver observer;
     private final long windowNanos;
+    private final Clock clock;
     private final Map<Key, Window> open = new HashMap<>();
     // oldest window first; the sequence breaks ties so the order never depends on hashing
-    private final PriorityQueue<Window> byStart = new PriorityQueue<>(
-            Comparator.<Window>comparingLong(w -> w.start).thenComparingLong(w -> w.sequence));
+    private static final Comparator<Window> OLDEST_FIRST =
+            Comparator.<Window>comparingLong(w -> w.start).thenComparingLong(w -> w.sequence);
+    private final NavigableSet<Window> byStart = new TreeSet<>(OLDEST_FIRST);
+    // PER_SESSION only: each session's open windows and event time, so its own alerts end its windows
+    private final Map<String, NavigableSet<Window>> bySession = new HashMap<>();
+    private final Map<String, Long> sessionWatermarks = new HashMap<>();
     private long sequence;
     private long watermark = Long.MIN_VALUE;
     private long alertsIn;
@@ -80,12 +102,22 @@ public final class DeduplicatingSink implements AlertSink {
     private long summaries;
     private long evicted;
 
-    /** Deduplicates into {@code downstream} as {@code config} says, reporting to {@code observer}. */
-    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config, final DedupObserver observer) {
+    /**
+     * Deduplicates into {@code downstream} as {@code config} says, reporting to {@code observer},
+     * with windows ended by {@code clock}.
+     */
+    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config, final DedupObserver observer,
+                             final Clock clock) {
         this.downstream = downstream;
         this.config = config;
         this.observer = observer;
         this.windowNanos = config.window().toNanos();
+        this.clock = clock;
+    }
+
+    /** Deduplicates into {@code downstream} as {@code config} says, reporting to {@code observer}. */
+    public DeduplicatingSink(final AlertSink downstream, final DedupConfig config, final DedupObserver observer) {
+        this(downstream, config, observer, Clock.GLOBAL);
     }
 
     /** Deduplicates into {@code downstream} as {@code config} says. */
@@ -106,7 +138,12 @@ public final class DeduplicatingSink implements AlertSink {
     public void deliver(final Alert alert) throws IOException {
         alertsIn++;
         final Failures failures = new Failures();
-        closeWindowsEndedBy(alert.timeNanos(), failures);
+        final String session = sessionOf(alert);
+        if (clock == Clock.GLOBAL) {
+            closeWindowsEndedBy(alert.timeNanos(), failures);
+        } else {
+            closeSessionWindowsEndedBy(session, alert.timeNanos(), failures);
+        }
         final Key key = keyOf(alert);
         final Window window = open.get(key);
         if (window != null) {
@@ -120,17 +157,20 @@ public final class DeduplicatingSink implements AlertSink {
             }
         } else {
             if (open.size() >= config.maxOpenKeys()) {
-                final Window oldest = byStart.poll();
-                open.remove(oldest.key);
+                final Window oldest = byStart.first();
+                forget(oldest);
                 evicted++;
                 if (oldest.hasUnsummarizedRepeats()) {
                     emitSummary(oldest, failures);
                 }
             }
             final long start = alert.timeNanos();
-            final Window opened = new Window(key, start, sequence++, reIdentified(alert, key, start));
+            final Window opened = new Window(key, session, start, sequence++, reIdentified(alert, key, start));
             open.put(key, opened);
             byStart.add(opened);
+            if (clock == Clock.PER_SESSION) {
+                bySession.computeIfAbsent(session, s -> new TreeSet<>(OLDEST_FIRST)).add(opened);
+            }
             emit(opened.first, failures);
         }
         failures.rethrow();
@@ -166,6 +206,7 @@ public final class DeduplicatingSink implements AlertSink {
         summarizeOpenWindows(failures);
         open.clear();
         byStart.clear();
+        bySession.clear();
         try {
             downstream.close();
         } catch (final IOException e) {
@@ -222,6 +263,10 @@ public final class DeduplicatingSink implements AlertSink {
         return key.toString();
     }
 
+    private static String sessionOf(final Alert alert) {
+        return alert.agent() + '\u0000' + alert.session();
+    }
+
     private Key keyOf(final Alert alert) {
         return new Key(alert.ruleId(), groupingKey(alert));
     }
@@ -232,11 +277,44 @@ public final class DeduplicatingSink implements AlertSink {
         }
         watermark = eventTimeNanos;
         // byStart is ordered by start, so ends come in order too: stop at the first still open
-        while (!byStart.isEmpty() && endOf(byStart.peek()) <= eventTimeNanos) {
-            final Window ended = byStart.poll();
-            open.remove(ended.key);
+        while (!byStart.isEmpty() && endOf(byStart.first()) <= eventTimeNanos) {
+            final Window ended = byStart.first();
+            forget(ended);
             if (ended.hasUnsummarizedRepeats()) {
                 emitSummary(ended, failures);
+            }
+        }
+    }
+
+    private void closeSessionWindowsEndedBy(final String session, final long eventTimeNanos, final Failures failures) {
+        final Long sessionWatermark = sessionWatermarks.get(session);
+        if (sessionWatermark != null && eventTimeNanos <= sessionWatermark) {
+            return;
+        }
+        final NavigableSet<Window> windows = bySession.get(session);
+        if (windows == null) {
+            return;
+        }
+        sessionWatermarks.put(session, eventTimeNanos);
+        while (!windows.isEmpty() && endOf(windows.first()) <= eventTimeNanos) {
+            final Window ended = windows.first();
+            forget(ended);
+            if (ended.hasUnsummarizedRepeats()) {
+                emitSummary(ended, failures);
+            }
+        }
+    }
+
+    private void forget(final Window window) {
+        open.remove(window.key);
+        byStart.remove(window);
+        final NavigableSet<Window> windows = bySession.get(window.session);
+        if (windows != null) {
+            windows.remove(window);
+            if (windows.isEmpty()) {
+                // a session without open windows has nothing its clock could end: forget it, so memory stays bounded
+                bySession.remove(window.session);
+                sessionWatermarks.remove(window.session);
             }
         }
     }
@@ -248,9 +326,7 @@ public final class DeduplicatingSink implements AlertSink {
     }
 
     private void summarizeOpenWindows(final Failures failures) {
-        final PriorityQueue<Window> inOrder = new PriorityQueue<>(byStart);
-        while (!inOrder.isEmpty()) {
-            final Window window = inOrder.poll();
+        for (final Window window : byStart) {
             if (window.hasUnsummarizedRepeats()) {
                 emitSummary(window, failures);
             }

@@ -311,4 +311,82 @@ class DeduplicatingSinkTest {
                 "summary denied_burst count=3", "suppressed denied_burst", "summary denied_burst count=4");
         assertThat(out.delivered).hasSize(4);
     }
+
+    @Test
+    void withAGlobalClockASessionAheadEndsAnotherSessionsWindow() throws IOException {
+        final Recording out = new Recording();
+        final DeduplicatingSink dedup = new DeduplicatingSink(out, DedupConfig.defaults(), DedupObserver.NONE,
+                DeduplicatingSink.Clock.GLOBAL);
+
+        dedup.deliver(alert("r", "s-1", T0));
+        dedup.deliver(alert("r", "s-2", T0 + 90 * SECOND)); // one ordered stream: s-1's window is over
+        dedup.deliver(alert("r", "s-1", T0 + 30 * SECOND));
+
+        assertThat(out.delivered).extracting(Alert::session, Alert::timeNanos)
+                .containsExactly(tuple("s-1", T0), tuple("s-2", T0 + 90 * SECOND), tuple("s-1", T0 + 30 * SECOND));
+    }
+
+    @Test
+    void withAClockPerSessionOnlyASessionsOwnAlertsEndItsWindows() throws IOException {
+        final Recording out = new Recording();
+        final DeduplicatingSink dedup = new DeduplicatingSink(out, DedupConfig.defaults(), DedupObserver.NONE,
+                DeduplicatingSink.Clock.PER_SESSION);
+
+        dedup.deliver(alert("r", "s-1", T0));
+        dedup.deliver(alert("r", "s-2", T0 + 90 * SECOND)); // another partition, ahead in event time
+        dedup.deliver(alert("r", "s-1", T0 + 30 * SECOND)); // still inside s-1's window: absorbed
+        assertThat(out.delivered).extracting(Alert::session).containsExactly("s-1", "s-2");
+        assertThat(dedup.suppressed()).isEqualTo(1);
+
+        dedup.deliver(alert("r", "s-1", T0 + 60 * SECOND)); // s-1's own time ends its window
+        assertThat(out.delivered).extracting(Alert::session, Alert::count, Alert::timeNanos).containsExactly(
+                tuple("s-1", 1L, T0), tuple("s-2", 1L, T0 + 90 * SECOND), tuple("s-1", 2L, T0),
+                tuple("s-1", 1L, T0 + 60 * SECOND));
+        assertThat(out.delivered.get(2).id()).isEqualTo(out.delivered.get(0).id());
+        assertThat(out.delivered.get(3).id()).isNotEqualTo(out.delivered.get(0).id());
+    }
+
+    @Test
+    void withAClockPerSessionAdvanceToStillEndsEveryWindow() throws IOException {
+        final Recording out = new Recording();
+        final DeduplicatingSink dedup = new DeduplicatingSink(out, DedupConfig.defaults(), DedupObserver.NONE,
+                DeduplicatingSink.Clock.PER_SESSION);
+
+        dedup.deliver(alert("r", "s-1", T0));
+        dedup.deliver(alert("r", "s-1", T0 + SECOND));
+        dedup.deliver(alert("r", "s-2", T0 + 10 * SECOND));
+        dedup.deliver(alert("r", "s-2", T0 + 11 * SECOND));
+        dedup.advanceTo(T0 + 70 * SECOND);
+
+        assertThat(out.delivered).extracting(Alert::session, Alert::count)
+                .containsExactly(tuple("s-1", 1L), tuple("s-2", 1L), tuple("s-1", 2L), tuple("s-2", 2L));
+        assertThat(dedup.openWindows()).isZero();
+    }
+
+    @Test
+    void aClockPerSessionGivesTheSameWindowsWhateverOrderTheSessionsInterleaveIn() throws IOException {
+        final List<Alert> first = new ArrayList<>();
+        final List<Alert> second = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            first.add(alert("r", "s-1", T0 + i * 7 * SECOND));
+            second.add(alert("r", "s-2", T0 + i * 3 * SECOND));
+        }
+        final List<Alert> oneThenTwo = new ArrayList<>(first);
+        oneThenTwo.addAll(second);
+        final List<Alert> twoThenOne = new ArrayList<>(second);
+        twoThenOne.addAll(first);
+
+        assertThat(perSessionOutput(twoThenOne)).containsExactlyInAnyOrderElementsOf(perSessionOutput(oneThenTwo));
+    }
+
+    private static List<Alert> perSessionOutput(final List<Alert> in) throws IOException {
+        final Recording out = new Recording();
+        final DeduplicatingSink dedup = new DeduplicatingSink(out, DedupConfig.defaults(), DedupObserver.NONE,
+                DeduplicatingSink.Clock.PER_SESSION);
+        for (final Alert alert : in) {
+            dedup.deliver(alert);
+        }
+        dedup.close();
+        return out.delivered;
+    }
 }

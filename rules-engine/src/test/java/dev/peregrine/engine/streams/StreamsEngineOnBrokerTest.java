@@ -73,7 +73,7 @@ class StreamsEngineOnBrokerTest {
                 assertThat(engine.counters().deadLetters()).isZero();
             }
             assertThat(json(seen)).isEqualTo(expected);
-            assertThat(seen).allSatisfy(r -> assertThat(json(r)).contains("\"id\":\"" + r.key() + "\""));
+            assertThat(seen).allSatisfy(r -> assertThat(json(r)).contains("\"session\":\"" + r.key() + "\""));
 
             // A new instance with an empty state directory: the baseline can only come from the changelog.
             seen.clear();
