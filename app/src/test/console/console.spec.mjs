@@ -82,6 +82,15 @@ try {
   await shot(page, '04-alert-detail');
   step('opened an alert: output, fields, MITRE tags, evidence and timeline');
 
+  await page.click('#rule-link');
+  await page.locator('#rule-view').waitFor({ state: 'visible' });
+  await page.locator('#rule-yaml', { hasText: 'id: agent_http_metadata_request' }).waitFor();
+  await page.locator('#rule-file', { hasText: 'agent_events.yaml:' }).waitFor();
+  await shot(page, '04-rule-source');
+  await page.click('#rule-back');
+  await page.locator('#detail-view').waitFor({ state: 'visible' });
+  step('opened the alert\'s rule: its file, line and YAML');
+
   await page.click('#ack');
   await page.locator('#ack-state', { hasText: 'acknowledged by' }).waitFor();
   step('acknowledged it');

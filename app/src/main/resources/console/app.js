@@ -7,7 +7,7 @@ const POLL_MS = 2000;
 const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
 const COLOURS = { Emergency: '#6d0019', Alert: '#9b0d23', Critical: '#c8102e', Error: '#d9541e',
   Warning: '#d99a00', Notice: '#2f7d32', Informational: '#3a6ea5', Debug: '#888888' };
-const state = { view: 'alerts', filters: {}, cursor: null, detailId: null, timer: null };
+const state = { view: 'alerts', filters: {}, cursor: null, detailId: null, ruleId: null, shownRule: null, timer: null };
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -46,7 +46,7 @@ function show(view) {
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view + '-view';
   for (const button of document.querySelectorAll('nav button[data-view]')) {
     button.classList.toggle('active', button.dataset.view === view
-      || (view === 'detail' && button.dataset.view === 'alerts'));
+      || ((view === 'detail' || view === 'rule') && button.dataset.view === 'alerts'));
   }
   refresh();
 }
@@ -90,6 +90,7 @@ async function refresh() {
   try {
     if (state.view === 'alerts') await refreshAlerts();
     else if (state.view === 'detail') await refreshDetail();
+    else if (state.view === 'rule') await refreshRule();
     else if (state.view === 'agents') await refreshAgents();
     else if (state.view === 'suppressions') await refreshSuppressions();
     status('updated ' + new Date().toLocaleTimeString());
@@ -209,8 +210,14 @@ async function refreshDetail() {
   const detail = await api('GET', '/v1/alerts/' + encodeURIComponent(state.detailId));
   const alert = detail.alert;
   $('#detail-title').replaceChildren(priorityBadge(alert.priority), ' ' + alert.rule + ' ',
-    el('small', {}, '(' + alert.rule_id + ', ' + alert.count + '×, ' + alert.time + ')'));
+    el('small', {}, '(', el('a', { href: '#', id: 'rule-link', title: 'the rule as it runs',
+      onclick: (event) => { event.preventDefault(); openRule(alert.rule_id); } }, alert.rule_id),
+    ', ' + alert.count + '×, ' + alert.time + ')'));
   $('#detail-output').textContent = alert.output;
+  // a Kibana link only when alerts go to Elasticsearch and kibana_url is configured
+  $('#detail-kibana').replaceChildren(...(detail.kibana_url
+    ? [el('a', { href: detail.kibana_url, target: '_blank', rel: 'noopener noreferrer' }, 'Open in Kibana Discover')]
+    : []));
   $('#ack').disabled = !!detail.ack;
   $('#ack-state').textContent = detail.ack ? 'acknowledged by ' + detail.ack.by + ' at ' + detail.ack.at : 'open';
   $('#detail-mitre').replaceChildren(...(detail.mitre.length ? detail.mitre : ['none']).map((tag) => el('li', {}, tag)));
@@ -308,6 +315,33 @@ async function refreshSuppressions() {
     } }, 'Remove')))));
 }
 
+// ---- rule ----------------------------------------------------------------------------------
+
+function openRule(id) {
+  state.ruleId = id;
+  state.shownRule = null;
+  show('rule');
+}
+
+async function refreshRule() {
+  if (state.shownRule === state.ruleId) return; // a rule changes only on reload: no need to redraw each poll
+  const rule = await api('GET', '/v1/rules/' + encodeURIComponent(state.ruleId));
+  state.shownRule = state.ruleId;
+  $('#rule-title').replaceChildren(rule.priority ? priorityBadge(rule.priority) : '', ' ' + rule.name + ' ',
+    el('small', {}, '(' + rule.id + ', ' + (rule.kind === 'detection' ? 'built-in detection' : rule.kind) + ')'));
+  $('#rule-description').textContent = rule.description || '';
+  const where = $('#rule-where');
+  if (rule.kind === 'detection') {
+    where.replaceChildren('Documented in ', el('code', {}, rule.docs), ' of the Peregrine repository.');
+  } else {
+    where.replaceChildren('Defined in ', el('code', { id: 'rule-file' }, rule.file + ':' + rule.line),
+      rule.enabled ? '' : ' (disabled)', ' — tags: ', (rule.tags || []).join(', ') || 'none');
+  }
+  $('#rule-yaml').textContent = rule.kind === 'detection' ? ''
+    : (rule.yaml || '(the file could not be read; condition: ' + (rule.condition || rule.epl) + ')');
+  $('#rule-yaml').hidden = rule.kind === 'detection';
+}
+
 // ---- wiring --------------------------------------------------------------------------------
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -326,6 +360,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('#more').addEventListener('click', olderAlerts);
   $('#back').addEventListener('click', () => show('alerts'));
+  $('#rule-back').addEventListener('click', () => { state.shownRule = null; show('detail'); });
   $('#ack').addEventListener('click', acknowledge);
   $('#suppress-form').addEventListener('submit', suppress);
   if (token()) login(token());

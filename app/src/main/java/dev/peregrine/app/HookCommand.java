@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
  * the hook fired.
  *
  * <p>It never holds up the agent: it always exits 0, prints nothing on stdout (Claude Code reads a
- * hook's stdout), and waits at most the connect and read timeouts. When Peregrine cannot take the
+ * hook's stdout), and waits at most the connect and read timeouts. With {@code --gate} (off by
+ * default) it first asks Peregrine's {@link ClaudeCodeGate} about a {@code PreToolUse} payload and,
+ * when Peregrine denies it, prints Claude Code's deny decision on stdout; any failure allows. When Peregrine cannot take the
  * payload (down, 429, 5xx, a token it does not know) the payload is appended to a local spool file,
  * and the next invocation that reaches Peregrine sends the spool first, in order, in the same
  * request; so nothing is lost, only delayed. Answers that mean Peregrine has kept the payload (2xx,
@@ -50,9 +52,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "hook", mixinStandardHelpOptions = true,
         description = {"Forwards one Claude Code hook payload (JSON on stdin) to a running Peregrine.",
-                "Always exits 0 and prints nothing on stdout; when Peregrine is unreachable the payload is",
+                "Always exits 0 and prints nothing on stdout (but a --gate deny); when Peregrine is unreachable the payload is",
                 "spooled and sent ahead of the next one. Install it in Claude Code's settings.json (docs/integrations.md).",
-                "--print-script / --install DIR give the same hook as a sh script (curl, no JVM start)."})
+                "--print-script / --install DIR give the same hook as a sh script (curl, no JVM start).",
+                "--gate (off by default) prints Claude Code's deny decision for a PreToolUse call Peregrine judges Critical."})
 public final class HookCommand implements Callable<Integer> {
 
     /** Where Peregrine listens when neither {@code --url} nor {@code PEREGRINE_URL} says. */
@@ -87,6 +90,17 @@ public final class HookCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "800",
             description = "Read timeout in milliseconds (default: ${DEFAULT-VALUE}).")
     int readTimeoutMillis;
+
+    @Option(names = "--gate",
+            description = {"Block PreToolUse calls Peregrine judges Critical: ask it first (POST " + ClaudeCodeGate.PATH
+                    + ") and print Claude Code's deny decision on stdout when it says deny.",
+                    "When Peregrine is down, slow or refuses the question, the tool call is allowed."})
+    boolean gate;
+
+    @Option(names = "--gate-timeout", paramLabel = "MS", defaultValue = "1500",
+            description = "How long --gate waits for the verdict, in milliseconds (default: ${DEFAULT-VALUE}); "
+                    + "then it allows.")
+    int gateTimeoutMillis;
 
     @Option(names = "--print-script",
             description = "Print the hook as a POSIX sh script (curl, no JVM start; same contract) on stdout and exit.")
@@ -128,6 +142,9 @@ public final class HookCommand implements Callable<Integer> {
             if (line.length() > MAX_PAYLOAD_BYTES) {
                 err.println("peregrine hook: the payload is over " + MAX_PAYLOAD_BYTES + " bytes; nothing sent");
                 return ExitCode.OK;
+            }
+            if (gate) {
+                gate(line, err);
             }
             forward(line, err);
         } catch (final IOException | RuntimeException e) {
@@ -203,6 +220,78 @@ public final class HookCommand implements Callable<Integer> {
             // Not JSON: Peregrine rejects it with the reason and keeps it in its dead-letter file.
         }
         return text.strip().replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /**
+     * {@code --gate}: asks Peregrine for a verdict on a {@code PreToolUse} payload and, on a deny,
+     * prints Claude Code's decision JSON on stdout. Every failure allows: a monitor that is down
+     * must not stop the agent.
+     */
+    private void gate(final String line, final PrintWriter err) {
+        final Map<String, Object> payload;
+        try {
+            final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            payload = JsonTree.object(JsonTree.parse(bytes, bytes.length));
+        } catch (final PayloadException e) {
+            return; // not JSON: nothing to judge, and forward() has Peregrine keep it
+        }
+        if (payload == null || !"PreToolUse".equals(payload.get("hook_event_name"))) {
+            return;
+        }
+        final String endpoint = base() + ClaudeCodeGate.PATH;
+        final HttpURLConnection connection;
+        try {
+            connection = (HttpURLConnection) URI.create(endpoint).toURL().openConnection();
+        } catch (final IOException | IllegalArgumentException e) {
+            err.println("peregrine hook: gate: cannot reach " + endpoint + ": " + e.getMessage() + "; allowed");
+            return;
+        }
+        try {
+            final byte[] body = line.getBytes(StandardCharsets.UTF_8);
+            connection.setConnectTimeout(Math.min(connectTimeoutMillis, gateTimeoutMillis));
+            connection.setReadTimeout(gateTimeoutMillis);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            connection.setRequestProperty("Content-Type", "application/json");
+            final String bearer = token();
+            if (bearer != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + bearer);
+            }
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            final int status = connection.getResponseCode();
+            final String answer = readAnswer(connection, status);
+            if (status != 200) {
+                err.println("peregrine hook: gate: " + endpoint + " answered " + status + " " + answer + "; allowed");
+                return;
+            }
+            final byte[] answerBytes = answer.getBytes(StandardCharsets.UTF_8);
+            final Map<String, Object> verdict = JsonTree.object(JsonTree.parse(answerBytes, answerBytes.length));
+            if (verdict != null && "deny".equals(verdict.get("decision"))) {
+                final PrintWriter out = spec.commandLine().getOut();
+                out.println(denial(verdict));
+                out.flush();
+            }
+        } catch (final IOException | PayloadException | RuntimeException e) {
+            err.println("peregrine hook: gate: no verdict from " + endpoint + " (" + e + "); allowed");
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /** Claude Code's {@code PreToolUse} deny decision for a Peregrine verdict. */
+    static String denial(final Map<String, Object> verdict) {
+        final Map<String, Object> decision = new LinkedHashMap<>();
+        decision.put("hookEventName", "PreToolUse");
+        decision.put("permissionDecision", "deny");
+        final String reason = JsonTree.text(verdict.get("reason"));
+        decision.put("permissionDecisionReason", "Blocked by Peregrine (" + JsonTree.text(verdict.get("priority"))
+                + " rule " + JsonTree.text(verdict.get("rule_id")) + ")" + (reason == null ? "" : ": " + reason));
+        final Map<String, Object> output = new LinkedHashMap<>();
+        output.put("hookSpecificOutput", decision);
+        return JsonTree.write(output);
     }
 
     private void forward(final String line, final PrintWriter err) throws IOException {
@@ -306,11 +395,15 @@ public final class HookCommand implements Callable<Integer> {
     }
 
     private String endpoint() {
+        return base() + ClaudeCodeHookAdapter.PATH;
+    }
+
+    private String base() {
         String base = url != null ? url : environment.getOrDefault("PEREGRINE_URL", DEFAULT_URL);
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
-        return base + ClaudeCodeHookAdapter.PATH;
+        return base;
     }
 
     private String token() {

@@ -8,6 +8,8 @@ import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
 import dev.peregrine.app.console.Console;
+import dev.peregrine.app.console.KibanaLink;
+import dev.peregrine.app.console.RunningRules;
 import dev.peregrine.collector.ingest.IdentityPattern;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
@@ -21,6 +23,7 @@ import dev.peregrine.engine.detect.DetectionSettings;
 import dev.peregrine.engine.memory.MemoryAuditMetrics;
 import dev.peregrine.engine.memory.MemoryJudge;
 import dev.peregrine.engine.reload.LoadedRules;
+import dev.peregrine.engine.reload.Reload;
 import dev.peregrine.engine.state.StateStore;
 import dev.peregrine.collector.source.InputFormat;
 import dev.peregrine.engine.embedded.EmbeddedPipeline;
@@ -35,12 +38,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,9 +88,12 @@ final class RunCommand implements Callable<Integer> {
     boolean ingest;
 
     @Option(names = "--no-console",
-            description = {"Do not serve the analyst console (the page at / and the /v1/alerts, /v1/agents and "
-                    + "/v1/suppressions API). It is on whenever --ingest is, behind the same tokens."})
+            description = {"Do not serve the analyst console (the page at / and the /v1/alerts, /v1/agents, "
+                    + "/v1/suppressions and /v1/rules/{id} API). It is on whenever --ingest is, behind the same tokens."})
     boolean noConsole;
+
+    /** Where the console links alerts in Kibana's Discover: {@code alerts.elasticsearch.kibana_url} of the config file. */
+    private URI kibanaUrl;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_HTTP_PORT,
             description = "Port of the HTTP endpoint (metrics, health, ingest); 0 turns it off. Default: ${DEFAULT-VALUE}.")
@@ -125,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** The config file's detections section, if it has one. */
     private EngineOptions.DetectionSettingsSource configDetections;
+
+    /** The PreToolUse gate of {@code peregrine hook --gate}, when ingest is on; its rules follow reloads. */
+    private ClaudeCodeGate claudeCodeGate;
 
     @Override
     public Integer call() throws Exception {
@@ -166,6 +177,8 @@ final class RunCommand implements Callable<Integer> {
         final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
         IngestServer ingestServer = null;
         Console console = null;
+        // what the console shows at /v1/rules/{id}: the rules running now, replaced by each applied reload
+        RunningRules running = null;
         List<TokenBinding> bearers = configuredTokens();
         if (ingest) {
             bearers = ingestTokens();
@@ -174,7 +187,10 @@ final class RunCommand implements Callable<Integer> {
             described.add("HTTP ingest");
             if (!noConsole) {
                 // the console's data is behind the ingest tokens, so it exists only where they do
-                console = new Console(bearers, state, Clock.systemUTC());
+                running = new RunningRules(rules);
+                // Kibana shows what the Elasticsearch sink indexed: no sink, no link
+                console = new Console(bearers, state, Clock.systemUTC(), running,
+                        output.elasticsearch == null || kibanaUrl == null ? null : new KibanaLink(kibanaUrl));
                 sources.add(console.auditEvents());
             }
         }
@@ -194,6 +210,11 @@ final class RunCommand implements Callable<Integer> {
             http.mount(console);
             LOG.info("analyst console at http://{}:{}/", httpHost, http.port());
         }
+        if (http != null && ingestServer != null) {
+            // PreToolUse verdicts for `peregrine hook --gate`; the hook asks only when told to
+            claudeCodeGate = new ClaudeCodeGate(bearers, rules);
+            http.mount(ClaudeCodeGate.PATH, claudeCodeGate);
+        }
         final CountDownLatch finished = new CountDownLatch(1);
         // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
         final Monitor.OutputMetrics outputMetrics = new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry),
@@ -209,7 +230,8 @@ final class RunCommand implements Callable<Integer> {
         try (Monitor monitor = Monitor.assemble(PlatformInput.alongside(sources, platform), rules, input, output,
                 spec.commandLine().getOut(), metrics, outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL,
                 List.of(), review);
-             RuleWatcher watcher = reloadOnRequest(monitor, platform, registry, http, bearers)) {
+             RuleWatcher watcher = reloadOnRequest(monitor, platform, registry, http, bearers,
+                     running)) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
@@ -241,9 +263,11 @@ final class RunCommand implements Callable<Integer> {
      */
     private RuleWatcher reloadOnRequest(final Monitor monitor, final PlatformAccessEvents platform,
                                         final PrometheusRegistry registry, final HttpEndpoint http,
-                                        final List<TokenBinding> bearers) {
-        final Supplier<LoadedRules> rules = RuleFiles.reloading(output.rules);
-        final RuleReloader reloader = new RuleReloader(monitor::reloadRules, rules, platform, registry);
+                                        final List<TokenBinding> bearers, final RunningRules running) {
+        final Supplier<LoadedRules> rules = gated(RuleFiles.reloading(output.rules));
+        final Function<Supplier<LoadedRules>, Reload> engine = running == null ? monitor::reloadRules
+                : running.tracking(monitor::reloadRules);
+        final RuleReloader reloader = new RuleReloader(engine, rules, platform, registry);
         try {
             Signal.handle(new Signal("HUP"), signal -> reloader.reload(RuleReloader.Trigger.SIGHUP, "signal", null));
         } catch (final IllegalArgumentException unsupported) {
@@ -268,6 +292,16 @@ final class RunCommand implements Callable<Integer> {
                     RulesReloadHandler.PATH);
             return null;
         }
+    }
+
+    /** {@code rules}, also handed to the Claude Code gate (when there is one) each time they load. */
+    private Supplier<LoadedRules> gated(final Supplier<LoadedRules> rules) {
+        final ClaudeCodeGate gate = claudeCodeGate;
+        return gate == null ? rules : () -> {
+            final LoadedRules loaded = rules.get();
+            gate.rules(loaded.rules());
+            return loaded;
+        };
     }
 
     /** What the assembled monitor counts beyond the pipeline: unrouted alerts and the event archive. */
@@ -407,6 +441,7 @@ final class RunCommand implements Callable<Integer> {
                 es.index().ifPresent(index -> output.elasticsearchIndex = index);
             }
             es.apiKey().ifPresent(key -> output.elasticsearchApiKey = key);
+            es.kibanaUrl().ifPresent(url -> kibanaUrl = url);
         });
         file.alerts().kafka().ifPresent(kafka -> {
             if (!given.hasMatchedOption("--kafka-alerts")) {

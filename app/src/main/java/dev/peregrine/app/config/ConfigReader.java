@@ -252,7 +252,7 @@ public final class ConfigReader {
     }
 
     private static Optional<PeregrineConfig.Elasticsearch> elasticsearch(final ConfigNode node) {
-        final Map<String, ConfigNode> entries = node.entries(Set.of("url", "index", "api_key"));
+        final Map<String, ConfigNode> entries = node.entries(Set.of("url", "index", "api_key", "kibana_url"));
         final ConfigNode urlNode = entries.get("url");
         if (urlNode == null) {
             node.problem("needs a url, e.g. http://127.0.0.1:9200");
@@ -260,7 +260,8 @@ public final class ConfigReader {
         }
         return httpUrl(urlNode).map(url -> new PeregrineConfig.Elasticsearch(url,
                 Optional.ofNullable(entries.get("index")).flatMap(ConfigNode::nonEmptyText),
-                Optional.ofNullable(entries.get("api_key")).flatMap(ConfigNode::nonEmptyText)));
+                Optional.ofNullable(entries.get("api_key")).flatMap(ConfigNode::nonEmptyText),
+                Optional.ofNullable(entries.get("kibana_url")).flatMap(ConfigReader::httpUrl)));
     }
 
     private static Optional<PeregrineConfig.Kafka> kafka(final ConfigNode node) {

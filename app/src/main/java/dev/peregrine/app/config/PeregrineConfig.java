@@ -86,8 +86,11 @@ public record PeregrineConfig(Http http, Inputs inputs, Ingest ingest, List<Path
         }
     }
 
-    /** The Elasticsearch sink: cluster URL, index, and an API key (write {@code ${ENV_VAR}} for it). */
-    public record Elasticsearch(URI url, Optional<String> index, Optional<String> apiKey) {
+    /**
+     * The Elasticsearch sink: cluster URL, index, and an API key (write {@code ${ENV_VAR}} for it);
+     * {@code kibanaUrl}, when given, is where the console links an alert to Kibana's Discover.
+     */
+    public record Elasticsearch(URI url, Optional<String> index, Optional<String> apiKey, Optional<URI> kibanaUrl) {
         @Override
         public String toString() {
             return "Elasticsearch[" + url + "]";

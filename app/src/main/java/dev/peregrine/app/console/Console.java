@@ -33,6 +33,16 @@ public final class Console {
      * @param clock  for suppression expiry, acknowledgements and audit events
      */
     public Console(final List<TokenBinding> tokens, final StateStore state, final Clock clock) {
+        this(tokens, state, clock, null, null);
+    }
+
+    /**
+     * As {@link #Console(List, StateStore, Clock)}, with the running rules that {@code GET
+     * /v1/rules/{id}} shows (null: only the built-in detections are described) and, when alerts
+     * go to Elasticsearch, the Kibana an alert's detail links to (null: no link).
+     */
+    public Console(final List<TokenBinding> tokens, final StateStore state, final Clock clock,
+                   final RunningRules rules, final KibanaLink kibana) {
         this.alerts = new AlertLog(AlertLog.DEFAULT_CAPACITY);
         this.events = new EventWindow(EventWindow.DEFAULT_CAPACITY);
         this.suppressions = new SuppressionList(clock);
@@ -42,7 +52,8 @@ public final class Console {
         // learned baselines are shown from the state's snapshot file, never read from the engine's live stores
         final LearnedState learned = new LearnedState(state instanceof FileSnapshotStateStore file
                 ? file.snapshotFile() : null);
-        this.api = new ConsoleApi(tokens, alerts, events, suppressions, audit, learned, clock);
+        final RuleCatalog catalog = new RuleCatalog(rules == null ? () -> null : rules::snapshot);
+        this.api = new ConsoleApi(tokens, alerts, events, suppressions, audit, learned, catalog, kibana, clock);
     }
 
     /** The sink to put among the outputs, after deduplication. */
@@ -65,7 +76,7 @@ public final class Console {
         return audit;
     }
 
-    /** Adds the API ({@code /v1/alerts}, {@code /v1/agents}, {@code /v1/suppressions}) and the page ({@code /}). */
+    /** Adds the API ({@code /v1/alerts}, {@code /v1/agents}, {@code /v1/suppressions}, {@code /v1/rules/{id}}) and the page ({@code /}). */
     public void mount(final HttpServer server) {
         api.mount(server);
         assets.mount(server);

@@ -48,6 +48,8 @@ final class ConsoleApi {
     static final String ALERTS_PATH = "/v1/alerts";
     static final String AGENTS_PATH = "/v1/agents";
     static final String SUPPRESSIONS_PATH = "/v1/suppressions";
+    /** A rule by id; {@code /v1/rules/reload} (a longer context) stays the reload handler's. */
+    static final String RULES_PATH = "/v1/rules/";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleApi.class);
     private static final int DEFAULT_LIMIT = 50;
@@ -66,6 +68,8 @@ final class ConsoleApi {
     private final SuppressionList suppressions;
     private final ConsoleAuditEvents audit;
     private final LearnedState learned;
+    private final RuleCatalog rules;
+    private final KibanaLink kibana;
     private final Clock clock;
     /** A refused request abandons its half-written answer: closing it must not try to complete it. */
     private final JsonFactory json = JsonFactory.builder().disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT).build();
@@ -74,13 +78,15 @@ final class ConsoleApi {
 
     ConsoleApi(final List<TokenBinding> tokens, final AlertLog alerts, final EventWindow events,
                final SuppressionList suppressions, final ConsoleAuditEvents audit, final LearnedState learned,
-               final Clock clock) {
+               final RuleCatalog rules, final KibanaLink kibana, final Clock clock) {
         this.auth = new BearerTokens(tokens);
         this.alerts = alerts;
         this.events = events;
         this.suppressions = suppressions;
         this.audit = audit;
         this.learned = learned;
+        this.rules = rules;
+        this.kibana = kibana;
         this.clock = clock;
     }
 
@@ -89,6 +95,7 @@ final class ConsoleApi {
         server.createContext(ALERTS_PATH, exchange -> serve(exchange, this::alerts));
         server.createContext(AGENTS_PATH, exchange -> serve(exchange, this::agents));
         server.createContext(SUPPRESSIONS_PATH, exchange -> serve(exchange, this::suppressions));
+        server.createContext(RULES_PATH, exchange -> serve(exchange, this::rule));
     }
 
     /** Requests answered so far, by HTTP status. */
@@ -163,6 +170,17 @@ final class ConsoleApi {
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    // ---- /v1/rules/{id} -----------------------------------------------------------------------
+
+    private void rule(final HttpExchange exchange, final TokenBinding token, final String rest,
+                      final JsonGenerator out) throws IOException, Refused {
+        requireMethod(exchange.getRequestMethod(), "GET");
+        final String id = id(rest);
+        if (!rules.write(id, out)) {
+            throw new Refused(404, "not_found", "no running rule, cep item or built-in detection " + id);
         }
     }
 
@@ -256,6 +274,13 @@ final class ConsoleApi {
             }
         }
         out.writeEndArray();
+        final String discover = kibana == null ? ""
+                : kibana.discover(entry.alert().id(), Instant.ofEpochSecond(0, entry.alert().timeNanos()));
+        if (discover.isEmpty()) {
+            out.writeNullField("kibana_url");
+        } else {
+            out.writeStringField("kibana_url", discover);
+        }
         writeEvents(out, "evidence", timeline.evidence());
         out.writeObjectFieldStart("timeline");
         writeEvents(out, "before", timeline.before());

@@ -1,2 +1,2 @@
-/** The analyst console: a JSON API over recent alerts, events and suppressions, and the web view served beside it. */
+/** The analyst console: a JSON API over recent alerts, events, suppressions and the running rules, and the web view served beside it. */
 package dev.peregrine.app.console;

@@ -157,6 +157,7 @@ class ConfigReaderTest {
                     url: http://127.0.0.1:9200
                     index: soc-alerts
                     api_key: ${ES_KEY:-abc}
+                    kibana_url: http://127.0.0.1:5601
                   kafka:
                     bootstrap: 127.0.0.1:9092,127.0.0.1:9093
                   routes:
@@ -179,6 +180,7 @@ class ConfigReaderTest {
             assertThat(es.url()).isEqualTo(URI.create("http://127.0.0.1:9200"));
             assertThat(es.index()).contains("soc-alerts");
             assertThat(es.apiKey()).contains("abc");
+            assertThat(es.kibanaUrl()).contains(URI.create("http://127.0.0.1:5601"));
             assertThat(es.toString()).as("the key never reaches a log").doesNotContain("abc");
         });
         assertThat(config.alerts().kafka()).hasValueSatisfying(kafka -> assertThat(kafka.bootstrap())

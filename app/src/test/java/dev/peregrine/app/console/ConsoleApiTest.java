@@ -16,7 +16,16 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IdentityPattern;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.source.SourceListener;
+import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.cep.CepCompiler;
+import dev.peregrine.engine.cep.CepProgram;
+import dev.peregrine.engine.reload.LoadedRules;
+import dev.peregrine.engine.reload.Reload;
+import dev.peregrine.engine.reload.ReloadResult;
+import dev.peregrine.engine.rules.RuleLoadException;
+import dev.peregrine.engine.rules.RuleLoader;
+import dev.peregrine.engine.rules.RuleSet;
 import dev.peregrine.engine.state.FileSnapshotStateStore;
 import dev.peregrine.engine.state.InMemoryStateStore;
 import dev.peregrine.engine.state.StateStore;
@@ -26,6 +35,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +44,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +66,12 @@ class ConsoleApiTest {
     private AlertSink pipeline;
 
     private void start(final StateStore state) throws IOException {
+        start(state, null, null);
+    }
+
+    private void start(final StateStore state, final RunningRules rules, final KibanaLink kibana) throws IOException {
         console = new Console(List.of(new TokenBinding("analyst", TOKEN, IdentityPattern.ANY)), state,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC), rules, kibana);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         console.mount(server);
         server.start();
@@ -186,6 +203,7 @@ class ConsoleApiTest {
                 "\"evidence\":[{", "\"tool\":\"tool-2\"", "\"before\":[{", "\"tool\":\"tool-0\"", "\"tool\":\"tool-1\"",
                 "\"after\":[{", "\"tool\":\"tool-3\"", "\"tool\":\"tool-4\"").doesNotContain("deploy-");
         assertThat(get("/v1/alerts/no-such-alert").statusCode()).isEqualTo(404);
+        assertThat(detail).as("no Kibana configured, no link").contains("\"kibana_url\":null");
 
         final HttpResponse<String> ack = send("POST", "/v1/alerts/" + id + "/ack", "", TOKEN);
         assertThat(ack.statusCode()).isEqualTo(200);
@@ -303,6 +321,88 @@ class ConsoleApiTest {
                         + "\"mean_events_per_window\":12.5,\"windows\":36,\"spiking\":false},"
                         + "\"active_minutes_by_hour\":[0,0,0,0,0,0,0,0,0,30,60,60,0,0,0,0,0,0,0,0,0,0,0,0]}",
                 "\"learned\":null", "\"learned_as_of\":\"");
+    }
+
+    @Test
+    void aRuleIdOpensTheRunningRuleWithItsFileLineAndYamlAndAnAppliedReloadReplacesIt(@TempDir final Path dir)
+            throws Exception {
+        final Path file = dir.resolve("team.yaml");
+        Files.writeString(file, """
+                # team rules
+                - rule: Shell in agent
+                  id: shell_spawned
+                  desc: a shell
+                  condition: evt.type = tool_call and tool = bash
+                  output: shell (agent=%agent.id)
+                  priority: WARNING
+                  tags: [agent, mitre_execution, T1059]
+                  source: agent
+
+                # the next one
+                - rule: Secret read
+                  id: secret_read
+                  condition: evt.type = tool_call and tool = cat
+                  output: secret (agent=%agent.id)
+                  priority: CRITICAL
+                  source: agent
+                """);
+        final RuleLoader loader = new RuleLoader(FieldRegistry.standard());
+        final RunningRules running = new RunningRules(loader.load(List.of(file)));
+        start(new InMemoryStateStore(), running, null);
+
+        final HttpResponse<String> rule = get("/v1/rules/shell_spawned");
+        assertThat(rule.statusCode()).isEqualTo(200);
+        assertThat(rule.body()).contains("\"id\":\"shell_spawned\"", "\"kind\":\"rule\"",
+                "\"name\":\"Shell in agent\"", "\"file\":\"" + file + "\"", "\"line\":2",
+                "\"yaml\":\"- rule: Shell in agent\\n  id: shell_spawned\\n", "  source: agent\\n\"",
+                "\"priority\":\"Warning\"", "\"tags\":[\"agent\",\"mitre_execution\",\"T1059\"]",
+                "\"condition\":\"evt.type = tool_call and tool = bash\"", "\"output\":\"shell (agent=%agent.id)\"")
+                .doesNotContain("the next one", "Secret read");
+        assertThat(get("/v1/rules/secret_read").body()).contains("\"line\":12", "\"priority\":\"Critical\"");
+        assertThat(get("/v1/rules/memory_anomaly.cross_read").body()).contains("\"kind\":\"detection\"",
+                "\"docs\":\"docs/detections.md#memory_anomaly--poisoned-or-misplaced-llm-memory-entries\"");
+        assertThat(get("/v1/rules/no_such_rule").statusCode()).isEqualTo(404);
+        assertThat(get("/v1/rules/../alerts").statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/v1/rules/shell_spawned", null, null).statusCode()).isEqualTo(401);
+
+        // a reload that is refused keeps the rules; one that is applied replaces them, file text included
+        Files.writeString(file, Files.readString(file).replace("priority: WARNING", "priority: ERROR"));
+        final CepProgram noCep = new CepCompiler(FieldRegistry.standard()).compile(List.of());
+        reload(running, ReloadResult.Outcome.REJECTED, () -> new LoadedRules(loadQuietly(loader, file), noCep));
+        assertThat(get("/v1/rules/shell_spawned").body()).contains("\"priority\":\"Warning\"");
+        reload(running, ReloadResult.Outcome.APPLIED, () -> new LoadedRules(loadQuietly(loader, file), noCep));
+        assertThat(get("/v1/rules/shell_spawned").body()).contains("\"priority\":\"Error\"", "priority: ERROR");
+    }
+
+    @Test
+    void withKibanaConfiguredAnAlertsDetailLinksToDiscoverFilteredOnTheAlertId() throws Exception {
+        start(new InMemoryStateStore(), null, new KibanaLink(URI.create("http://127.0.0.1:5601/kibana/")));
+        twoAgentsWithAlerts();
+        final String id = Alert.deterministicId("shell_spawned", "s-1", T0 + 2 * SECOND);
+
+        assertThat(get("/v1/alerts/" + id).body()).contains("\"kibana_url\":\"http://127.0.0.1:5601/kibana/app/discover#/"
+                + "?_g=(time:(from:'2026-11-27T09:00:02Z',to:'2026-11-27T11:00:02Z'))"
+                + "&_a=(query:(language:kuery,query:'event.id:%22" + id + "%22'))\"");
+    }
+
+    /** A reload through {@link RunningRules#tracking} that the engine ends with {@code outcome}. */
+    private static void reload(final RunningRules running, final ReloadResult.Outcome outcome,
+                               final Supplier<LoadedRules> loading) {
+        final Function<Supplier<LoadedRules>, Reload> engine = rules -> {
+            final LoadedRules loaded = rules.get();
+            final ReloadResult result = new ReloadResult(outcome, 1, loaded.rules().rules().size(), List.of(),
+                    List.of(), Duration.ZERO);
+            return new Reload(CompletableFuture.completedFuture(result), CompletableFuture.completedFuture(result));
+        };
+        running.tracking(engine).apply(loading).outcome().join();
+    }
+
+    private static RuleSet loadQuietly(final RuleLoader loader, final Path file) {
+        try {
+            return loader.load(List.of(file));
+        } catch (final RuleLoadException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Event> drain(final ConsoleAuditEvents audit) throws IOException {

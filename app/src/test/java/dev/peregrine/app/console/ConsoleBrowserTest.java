@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The analyst console end to end: a real {@code peregrine run --ingest} in its own JVM is sent a
  * two-agent trace, then Debian's Chromium (headless, driven by playwright-core from the npm
- * registry) logs in, filters to one agent, opens an alert, sees its evidence and timeline,
+ * registry) logs in, filters to one agent, opens an alert, sees its evidence and timeline and
+ * the rule it came from (file, line, YAML),
  * acknowledges it and suppresses it; a repeat of its events is then dropped and counted, not
  * delivered, while the other agent's repeat is. Screenshots of the main views go to
  * {@code target/console-screenshots/}.
@@ -89,7 +90,7 @@ class ConsoleBrowserTest {
             final String output = readAll(browser);
             assertThat(browser.waitFor(3, TimeUnit.MINUTES)).as("the browser script finished").isTrue();
             assertThat(browser.exitValue()).as("browser script output:%n%s", output).isZero();
-            assertThat(output).contains("\"ok\":true", "\"offsite\":[]", "acknowledged it",
+            assertThat(output).contains("\"ok\":true", "\"offsite\":[]", "opened the alert's rule", "acknowledged it",
                     "the suppressions view counts the suppressed repeat");
 
             // the API and the metrics agree with what the browser saw
@@ -100,6 +101,10 @@ class ConsoleBrowserTest {
             assertThat(suppressions).contains("\"rule_id\":\"" + METADATA_RULE + "\"", "\"match\":{\"agent\":\"ci-runner\"}",
                     "\"created_by\":\"analyst\"", "\"suppressed\":1", "\"suppressed_by_rule\":{\"" + METADATA_RULE + "\":1}");
             assertThat(get(base + "/v1/alerts?rule=" + METADATA_RULE)).contains("\"matched\":1", "\"ack\":{\"by\":\"analyst\"");
+            // the suppression itself is never silent: the shipped console_suppression_changed rule alerts on it
+            Awaitility.await("the suppression's audit alert").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> deliveredLines(stdout, "console_suppression_changed", "ci-runner") == 1);
             assertThat(get(base + "/metrics")).contains(
                     "peregrine_alerts_suppressed_by_analyst_total{rule=\"" + METADATA_RULE + "\"} 1.0");
         } finally {
@@ -112,6 +117,7 @@ class ConsoleBrowserTest {
         assertThat(deliveredLines(stdout, METADATA_RULE, "ci-runner")).isEqualTo(1);
         assertThat(SCREENSHOTS.resolve("04-alert-detail.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("06-suppressions.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("04-rule-source.png")).isNotEmptyFile();
     }
 
     /** Fails, saying how to install them, when Chromium or Node is missing: this test is never skipped. */

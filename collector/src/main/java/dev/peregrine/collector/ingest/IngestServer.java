@@ -9,6 +9,7 @@ import dev.peregrine.collector.adapters.Adapted;
 import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.adapters.claudecode.ClaudeCodeHookAdapter;
 import dev.peregrine.collector.adapters.litellm.LiteLlmAdapter;
+import dev.peregrine.collector.adapters.otel.OtlpLogAdapter;
 import dev.peregrine.collector.adapters.otel.OtlpTraceAdapter;
 import dev.peregrine.collector.deadletter.Rejection;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * (native or agent events, spec §2.1/§2.2, decided per line) or a JSON array of such objects.
  * Agent-ecosystem formats are posted to their own paths and mapped onto events by a
  * {@link PayloadAdapter} ({@link #defaultAdapters()}: Claude Code hooks at
- * {@value ClaudeCodeHookAdapter#PATH}, OTLP/HTTP JSON traces at {@value OtlpTraceAdapter#PATH},
+ * {@value ClaudeCodeHookAdapter#PATH}, OTLP/HTTP JSON traces at {@value OtlpTraceAdapter#PATH} and logs at
+ * {@value OtlpLogAdapter#PATH},
  * LiteLLM logs at {@value LiteLlmAdapter#PATH}); from there on they take the same path as
  * {@code /v1/events}: token, limits, identity check, queue, and the answers below, with
  * "lines" being the adapter's records (a payload, a span, a log record). A body whose records
@@ -208,9 +210,9 @@ public final class IngestServer implements EventSource {
         return exchange -> handle(exchange, (body, who) -> bodies.parse(body, body.length, who));
     }
 
-    /** Claude Code hooks, OTLP/HTTP JSON traces and LiteLLM logs, each with its default identity keys. */
+    /** Claude Code hooks, OTLP/HTTP JSON traces and logs, and LiteLLM logs, each with its default identity keys. */
     public static List<PayloadAdapter> defaultAdapters() {
-        return List.of(new ClaudeCodeHookAdapter(), new OtlpTraceAdapter(), new LiteLlmAdapter());
+        return List.of(new ClaudeCodeHookAdapter(), new OtlpTraceAdapter(), new OtlpLogAdapter(), new LiteLlmAdapter());
     }
 
     /** The ecosystem formats this API takes, by path. */

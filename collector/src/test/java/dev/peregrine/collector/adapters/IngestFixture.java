@@ -45,9 +45,14 @@ public final class IngestFixture implements SourceListener, AutoCloseable {
     private final URI base;
     private final Thread reader;
 
-    /** Starts a server accepting {@code tokens}. */
+    /** Starts a server accepting {@code tokens}, with {@link IngestServer#defaultAdapters()}. */
     public IngestFixture(final List<TokenBinding> tokens) throws IOException {
-        server = new IngestServer(tokens, LIMITS, violations::add);
+        this(tokens, IngestServer.defaultAdapters());
+    }
+
+    /** Starts a server accepting {@code tokens}, taking the formats of {@code adapters}. */
+    public IngestFixture(final List<TokenBinding> tokens, final List<PayloadAdapter> adapters) throws IOException {
+        server = new IngestServer(tokens, LIMITS, violations::add, adapters);
         final InetSocketAddress address = server.listen(new InetSocketAddress("127.0.0.1", 0));
         base = URI.create("http://127.0.0.1:" + address.getPort());
         reader = new Thread(() -> {

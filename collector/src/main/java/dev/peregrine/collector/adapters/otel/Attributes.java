@@ -33,8 +33,18 @@ final class Attributes {
         return attributes;
     }
 
-    /** One {@code AnyValue}. */
+    /** One {@code AnyValue} as an attribute value: arrays and key-value lists as compact JSON text. */
     private static Object value(final Object anyValue) {
+        final Object value = tree(anyValue);
+        return value instanceof Map<?, ?> || value instanceof List<?> ? JsonTree.write(value) : value;
+    }
+
+    /**
+     * One {@code AnyValue} (a log record's body, say) as a plain tree: {@code kvlistValue} as a
+     * {@link Map}, {@code arrayValue} as a {@link List}, scalars as {@link #of} gives them;
+     * {@code null} when it holds none.
+     */
+    static Object tree(final Object anyValue) {
         final Map<String, Object> value = JsonTree.object(anyValue);
         if (value == null) {
             return null;
@@ -58,12 +68,22 @@ final class Attributes {
         if (value.containsKey("arrayValue")) {
             final List<Object> elements = new ArrayList<>();
             for (final Object element : JsonTree.array(JsonTree.at(value, "arrayValue.values"))) {
-                elements.add(value(element));
+                elements.add(tree(element));
             }
-            return JsonTree.write(elements);
+            return elements;
         }
         if (value.containsKey("kvlistValue")) {
-            return JsonTree.write(of(JsonTree.at(value, "kvlistValue.values")));
+            final Map<String, Object> entries = new LinkedHashMap<>();
+            for (final Object entry : JsonTree.array(JsonTree.at(value, "kvlistValue.values"))) {
+                final Map<String, Object> keyValue = JsonTree.object(entry);
+                if (keyValue != null && keyValue.get("key") instanceof String key) {
+                    final Object element = tree(keyValue.get("value"));
+                    if (element != null) {
+                        entries.put(key, element);
+                    }
+                }
+            }
+            return entries;
         }
         return null;
     }

@@ -7,7 +7,6 @@ import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.adapters.PayloadException;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
-import dev.peregrine.collector.event.FieldRegistry;
 import dev.peregrine.collector.event.StandardFields;
 import java.util.List;
 import java.util.Map;
@@ -129,12 +128,7 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
         if (operation == null) {
             return null;
         }
-        final String type = switch (operation) {
-            case "chat", "text_completion", "generate_content", "embeddings" -> "llm_call";
-            case "execute_tool" -> "tool_call";
-            case "invoke_agent", "create_agent" -> "platform_access";
-            default -> null;
-        };
+        final String type = GenAi.type(operation);
         if (type == null) {
             return null;
         }
@@ -147,23 +141,10 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
         final String errorText = firstText(JsonTree.text(attributes.get("error.type")),
                 JsonTree.text(JsonTree.at(span, "status.message")));
 
-        final Event.Builder event = Event.builder().time(start)
-                .set(StandardFields.EVT_SOURCE, "agent")
-                .set(StandardFields.EVT_TYPE, type);
-        identity.apply(event, key -> attributes.containsKey(key) ? attributes.get(key) : resource.get(key));
-        setText(event, StandardFields.HOST_NAME, resource.get("host.name"));
-        setText(event, StandardFields.CONTAINER_ID, resource.get("container.id"));
-        setText(event, StandardFields.CONTAINER_NAME, resource.get("container.name"));
-        setText(event, StandardFields.CONTAINER_IMAGE_REPOSITORY, resource.get("container.image.name"));
-        setText(event, StandardFields.USER_NAME, firstPresent(attributes, "user.id", "enduser.id"));
+        final Event.Builder event = GenAi.start(type, start, attributes, resource, identity);
         switch (type) {
             case "llm_call" -> {
-                setText(event, StandardFields.LLM_MODEL,
-                        firstPresent(attributes, "gen_ai.request.model", "gen_ai.response.model"));
-                setCount(event, StandardFields.LLM_TOKENS_IN,
-                        firstPresent(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"));
-                setCount(event, StandardFields.LLM_TOKENS_OUT,
-                        firstPresent(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"));
+                GenAi.llm(event, attributes);
                 if (end != null && end >= start) {
                     event.set(StandardFields.LLM_LATENCY_MS, (end - start) / 1_000_000L);
                 }
@@ -173,18 +154,7 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
                 if (tool == null) {
                     throw new PayloadException(Reason.MISSING_FIELD, "execute_tool span has no 'gen_ai.tool.name'");
                 }
-                final int split = tool.startsWith("mcp__") ? tool.indexOf("__", 5) : -1;
-                if (split > 5) {
-                    event.set(StandardFields.TOOL_NAME, tool.substring(5, split));
-                    event.set(StandardFields.TOOL_ACTION, tool.substring(split + 2));
-                } else {
-                    event.set(StandardFields.TOOL_NAME, tool);
-                }
-                event.set(StandardFields.TOOL_OUTCOME, error ? "error" : "allowed");
-                event.set(StandardFields.EVT_RES, error ? "EIO" : "SUCCESS");
-                if (error && errorText != null) {
-                    event.set(StandardFields.TOOL_REASON, errorText);
-                }
+                GenAi.tool(event, tool, error, errorText);
             }
             default -> {
                 event.set(StandardFields.PLATFORM_OP, operation);
@@ -192,56 +162,18 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
                 event.set(StandardFields.EVT_RES, error ? "EIO" : "SUCCESS");
             }
         }
-        final FieldRegistry fields = FieldRegistry.standard();
-        for (final Map.Entry<String, Object> attribute : attributes.entrySet()) {
-            if (attribute.getValue() != null && fields.find(attribute.getKey()).isEmpty()) {
-                event.extra(attribute.getKey(), attribute.getValue());
-            }
-        }
-        putText(event, "otel.trace_id", span.get("traceId"));
-        putText(event, "otel.span_id", span.get("spanId"));
-        putText(event, "otel.parent_span_id", span.get("parentSpanId"));
-        putText(event, "otel.span_name", span.get("name"));
+        GenAi.extras(event, attributes);
+        GenAi.putText(event, "otel.trace_id", span.get("traceId"));
+        GenAi.putText(event, "otel.span_id", span.get("spanId"));
+        GenAi.putText(event, "otel.parent_span_id", span.get("parentSpanId"));
+        GenAi.putText(event, "otel.span_name", span.get("name"));
         if (error) {
             event.extra("otel.status_code", "ERROR");
         }
         return event.build();
     }
 
-    private static Object firstPresent(final Map<String, Object> attributes, final String first, final String second) {
-        final Object value = attributes.get(first);
-        return value != null ? value : attributes.get(second);
-    }
-
     private static String firstText(final String first, final String second) {
         return first != null ? first : second;
-    }
-
-    private static void setText(final Event.Builder event, final dev.peregrine.collector.event.Field field,
-                                final Object value) {
-        final String text = JsonTree.text(value);
-        if (text != null) {
-            event.set(field, text);
-        }
-    }
-
-    private static void setCount(final Event.Builder event, final dev.peregrine.collector.event.Field field,
-                                 final Object value) throws PayloadException {
-        if (value == null) {
-            return;
-        }
-        final long count = Attributes.integer(value);
-        if (count < 0) {
-            throw new PayloadException(Reason.INVALID_VALUE, field.name() + " must be a non-negative integer, got "
-                    + JsonTree.write(value));
-        }
-        event.set(field, count);
-    }
-
-    private static void putText(final Event.Builder event, final String key, final Object value) {
-        final String text = JsonTree.text(value);
-        if (text != null) {
-            event.extra(key, text);
-        }
     }
 }
