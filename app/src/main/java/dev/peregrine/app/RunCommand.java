@@ -189,13 +189,16 @@ final class RunCommand implements Callable<Integer> {
                 // the console's data is behind the ingest tokens, so it exists only where they do
                 running = new RunningRules(rules);
                 // Kibana shows what the Elasticsearch sink indexed: no sink, no link
-                console = new Console(bearers, state, Clock.systemUTC(), running,
+                console = new Console(bearers, state, Clock.systemUTC(), platform, running,
                         output.elasticsearch == null || kibanaUrl == null ? null : new KibanaLink(kibanaUrl));
-                sources.add(console.auditEvents());
             }
         }
         final PrometheusRegistry registry = new PrometheusRegistry();
         final PipelineMetrics metrics = new PipelineMetrics(registry);
+        GaugeWithCallback.builder().name("peregrine_platform_events_dropped")
+                .help("Audit events of accesses to the monitor (ingest identity violations, rule reloads, console "
+                        + "actions) that could not be queued")
+                .callback(callback -> callback.call(platform.dropped())).register(registry);
         JvmMetrics.builder().register(registry);
         if (ingestServer != null) {
             registerIngestMetrics(registry, ingestServer);

@@ -2,12 +2,12 @@ package dev.peregrine.app.console;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.peregrine.alerting.suppress.SuppressionList;
+import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.state.FileSnapshotStateStore;
 import dev.peregrine.engine.state.StateStore;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -24,30 +24,27 @@ public final class Console {
     private final SuppressionList suppressions;
     private final SuppressionJournal journal;
     private final ConsoleAuditEvents audit;
+    private final PlatformAccessEvents platform;
     private final ConsoleApi api;
     private final ConsoleAssets assets = new ConsoleAssets();
 
     /**
-     * @param tokens the bearer tokens that open the API (the ingest API's)
-     * @param state  where suppressions are kept; read now (before the engine runs), written by the engine thread
-     * @param clock  for suppression expiry, acknowledgements and audit events
-     */
-    public Console(final List<TokenBinding> tokens, final StateStore state, final Clock clock) {
-        this(tokens, state, clock, null, null);
-    }
-
-    /**
-     * As {@link #Console(List, StateStore, Clock)}, with the running rules that {@code GET
-     * /v1/rules/{id}} shows (null: only the built-in detections are described) and, when alerts
-     * go to Elasticsearch, the Kibana an alert's detail links to (null: no link).
+     * @param tokens   the bearer tokens that open the API (the ingest API's)
+     * @param state    where suppressions are kept; read now (before the engine runs), written by the engine thread
+     * @param clock    for suppression expiry, acknowledgements and audit events
+     * @param platform where its audit events go: the monitor's one source of accesses to itself
+     * @param rules    the running rules that {@code GET /v1/rules/{id}} shows (null: only the built-in
+     *                 detections are described)
+     * @param kibana   when alerts go to Elasticsearch, the Kibana an alert's detail links to (null: no link)
      */
     public Console(final List<TokenBinding> tokens, final StateStore state, final Clock clock,
-                   final RunningRules rules, final KibanaLink kibana) {
+                   final PlatformAccessEvents platform, final RunningRules rules, final KibanaLink kibana) {
         this.alerts = new AlertLog(AlertLog.DEFAULT_CAPACITY);
         this.events = new EventWindow(EventWindow.DEFAULT_CAPACITY);
         this.suppressions = new SuppressionList(clock);
         this.journal = new SuppressionJournal(state, suppressions);
-        this.audit = new ConsoleAuditEvents(clock);
+        this.platform = platform;
+        this.audit = new ConsoleAuditEvents(clock, platform);
         suppressions.listen(audit);
         // learned baselines are shown from the state's snapshot file, never read from the engine's live stores
         final LearnedState learned = new LearnedState(state instanceof FileSnapshotStateStore file
@@ -71,9 +68,9 @@ public final class Console {
         return List.of(events, journal);
     }
 
-    /** The source of the console's audit events, to read with the other sources. */
-    public ConsoleAuditEvents auditEvents() {
-        return audit;
+    /** Where the console's audit events go: the platform source it was given. */
+    public PlatformAccessEvents auditEvents() {
+        return platform;
     }
 
     /** Adds the API ({@code /v1/alerts}, {@code /v1/agents}, {@code /v1/suppressions}, {@code /v1/rules/{id}}) and the page ({@code /}). */
@@ -101,10 +98,6 @@ public final class Console {
                     callback.call(alerts.evicted(), "alert");
                     callback.call(events.evicted(), "event");
                 })
-                .register(registry);
-        GaugeWithCallback.builder().name("peregrine_console_audit_dropped")
-                .help("Console audit events that could not be queued")
-                .callback(callback -> callback.call(audit.dropped()))
                 .register(registry);
     }
 }

@@ -11,15 +11,10 @@ import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.suppress.Suppression;
 import dev.peregrine.alerting.suppress.SuppressionList;
 import dev.peregrine.collector.event.Event;
-import dev.peregrine.collector.source.EventSource;
-import dev.peregrine.collector.source.SourceListener;
+import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -27,31 +22,18 @@ import java.util.stream.Collectors;
  * {@code platform.op = console}: a suppression added or removed, an alert acknowledged. Rules
  * watch them like any other access to the platform (who silenced what, and why).
  *
- * <p>Changes happen on HTTP threads; {@link #read} hands the events to the pipeline on its own
- * thread. Bounded: past {@value #CAPACITY} unread events, further ones are counted in
- * {@link #dropped()}.
+ * <p>Changes happen on HTTP threads; the events go to the pipeline through
+ * {@link PlatformAccessEvents}, the one source of accesses to the monitor.
  */
-public final class ConsoleAuditEvents implements EventSource, SuppressionList.Listener {
-
-    /** The source name in summaries and metrics. */
-    public static final String NAME = "console";
-
-    private static final int CAPACITY = 10_000;
-    private static final Event CLOSED = Event.builder().time(0).build();
+public final class ConsoleAuditEvents implements SuppressionList.Listener {
 
     private final Clock clock;
-    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(CAPACITY + 1);
-    private final AtomicLong dropped = new AtomicLong();
-    private volatile boolean closed;
+    private final PlatformAccessEvents platform;
 
-    /** Audit events stamped with {@code clock}'s time. */
-    public ConsoleAuditEvents(final Clock clock) {
+    /** Audit events stamped with {@code clock}'s time, recorded in {@code platform}. */
+    public ConsoleAuditEvents(final Clock clock, final PlatformAccessEvents platform) {
         this.clock = clock;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        this.platform = platform;
     }
 
     @Override
@@ -71,11 +53,6 @@ public final class ConsoleAuditEvents implements EventSource, SuppressionList.Li
                 .extra("console.rule_id", alert.ruleId());
         identity(event, alert.agent(), alert.session());
         offer(event.build());
-    }
-
-    /** Events that could not be queued (closed, or {@value #CAPACITY} unread). */
-    public long dropped() {
-        return dropped.get();
     }
 
     private Event suppressionEvent(final String outcome, final Suppression suppression, final String who) {
@@ -113,33 +90,6 @@ public final class ConsoleAuditEvents implements EventSource, SuppressionList.Li
     }
 
     private void offer(final Event event) {
-        if (closed || !queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
-    }
-
-    @Override
-    public void read(final SourceListener listener) {
-        try {
-            while (true) {
-                final Event event = queue.poll(1, TimeUnit.SECONDS);
-                if (event == CLOSED) {
-                    return;
-                }
-                if (event != null) {
-                    listener.onEvent(event);
-                } else if (closed && queue.isEmpty()) {
-                    return;
-                }
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        queue.offer(CLOSED);
+        platform.record(event);
     }
 }

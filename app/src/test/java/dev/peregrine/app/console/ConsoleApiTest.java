@@ -14,6 +14,7 @@ import dev.peregrine.alerting.Priority;
 import dev.peregrine.alerting.suppress.SuppressingSink;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IdentityPattern;
+import dev.peregrine.collector.ingest.PlatformAccessEvents;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.source.SourceListener;
 import dev.peregrine.collector.event.FieldRegistry;
@@ -71,7 +72,7 @@ class ConsoleApiTest {
 
     private void start(final StateStore state, final RunningRules rules, final KibanaLink kibana) throws IOException {
         console = new Console(List.of(new TokenBinding("analyst", TOKEN, IdentityPattern.ANY)), state,
-                Clock.fixed(NOW, ZoneOffset.UTC), rules, kibana);
+                Clock.fixed(NOW, ZoneOffset.UTC), new PlatformAccessEvents(), rules, kibana);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         console.mount(server);
         server.start();
@@ -405,7 +406,7 @@ class ConsoleApiTest {
         }
     }
 
-    private static List<Event> drain(final ConsoleAuditEvents audit) throws IOException {
+    private static List<Event> drain(final PlatformAccessEvents audit) throws IOException {
         final List<Event> events = new ArrayList<>();
         audit.close();
         audit.read(new SourceListener() {

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * becomes an event that the shipped {@code ingest_spoof} rule alerts on, and every rule reload
  * (or refused attempt at one) an event that {@code rules_reloaded}, {@code rules_reload_invalid}
  * and {@code platform_access_denied} alert on: whoever can reload the rules can blind the monitor,
- * so each reload leaves a trail.
+ * so each reload leaves a trail. Other parts of Peregrine {@link #record} theirs here too.
  *
  * <p>Violations arrive on HTTP threads; {@link #read} hands them to the pipeline on its own
  * thread, so no sink is ever called from an HTTP thread. The queue is bounded: past
@@ -128,6 +128,15 @@ public final class PlatformAccessEvents implements EventSource, IdentityViolatio
             event.extra("reload.problem", reload.problems().get(0));
         }
         offer(event.build());
+    }
+
+    /**
+     * Queues a {@code platform_access} event another part of Peregrine built (the analyst console's
+     * suppressions and acknowledgements), so every access to the monitor reaches the rules through
+     * this one source.
+     */
+    public void record(final Event event) {
+        offer(Objects.requireNonNull(event, "event"));
     }
 
     private void offer(final Event event) {
