@@ -47,6 +47,9 @@ public final class OtlpLogAdapter implements PayloadAdapter {
     /** Where OTLP/HTTP exporters send logs. */
     public static final String PATH = "/v1/logs";
 
+    private static final OtlpExport.Layout LAYOUT = new OtlpExport.Layout("ExportLogsServiceRequest",
+            "resourceLogs", "scopeLogs", "logRecords", "log record");
+
     /** OTLP's {@code SEVERITY_NUMBER_ERROR}: this and above are errors. */
     private static final int SEVERITY_ERROR = 17;
 
@@ -79,41 +82,7 @@ public final class OtlpLogAdapter implements PayloadAdapter {
 
     @Override
     public Adapted adapt(final byte[] body, final int length, final long receivedNanos) {
-        final Map<String, Object> request;
-        try {
-            request = JsonTree.object(JsonTree.parse(body, length));
-        } catch (final PayloadException e) {
-            return Adapted.refused(e.reason(), e.getMessage());
-        }
-        if (request == null || !(request.get("resourceLogs") instanceof List<?>)) {
-            return Adapted.refused(Reason.UNKNOWN_FORMAT, "not an OTLP ExportLogsServiceRequest: expected a JSON object "
-                    + "with a 'resourceLogs' array (OTLP/HTTP JSON encoding; protobuf is not read)");
-        }
-        final Adapted.Builder out = new Adapted.Builder();
-        long record = 0;
-        for (final Object resourceLogs : JsonTree.array(request.get("resourceLogs"))) {
-            final Map<String, Object> resourceLog = JsonTree.object(resourceLogs);
-            final Map<String, Object> resource = Attributes.of(JsonTree.at(resourceLog, "resource.attributes"));
-            final Object scopes = resourceLog == null ? null : resourceLog.get("scopeLogs");
-            for (final Object scopeLogs : JsonTree.array(scopes)) {
-                final Map<String, Object> scope = JsonTree.object(scopeLogs);
-                for (final Object logRecord : JsonTree.array(scope == null ? null : scope.get("logRecords"))) {
-                    record++;
-                    try {
-                        final Event event = map(JsonTree.object(logRecord), resource);
-                        if (event == null) {
-                            out.skip();
-                        } else {
-                            out.event(Adapted.Origin.whole(record), event);
-                        }
-                    } catch (final PayloadException e) {
-                        out.problem(Adapted.Origin.whole(record), e.reason(),
-                                "log record " + record + ": " + e.getMessage());
-                    }
-                }
-            }
-        }
-        return out.build();
+        return OtlpExport.adapt(body, length, LAYOUT, this::map);
     }
 
     /** The event of one log record, or {@code null} for a record that carries no GenAI call. */

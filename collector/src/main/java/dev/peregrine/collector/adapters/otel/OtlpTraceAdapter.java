@@ -44,6 +44,9 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
     /** Where OTLP/HTTP exporters send traces. */
     public static final String PATH = "/v1/traces";
 
+    private static final OtlpExport.Layout LAYOUT = new OtlpExport.Layout("ExportTraceServiceRequest",
+            "resourceSpans", "scopeSpans", "spans", "span");
+
     /** The default identity keys (attribute names). */
     public static final IdentityKeys DEFAULT_IDENTITY = new IdentityKeys(
             List.of("gen_ai.agent.id", "gen_ai.agent.name", "service.name"),
@@ -81,41 +84,7 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
 
     @Override
     public Adapted adapt(final byte[] body, final int length, final long receivedNanos) {
-        final Map<String, Object> request;
-        try {
-            request = JsonTree.object(JsonTree.parse(body, length));
-        } catch (final PayloadException e) {
-            return Adapted.refused(e.reason(), e.getMessage());
-        }
-        if (request == null || !(request.get("resourceSpans") instanceof List<?>)) {
-            return Adapted.refused(Reason.UNKNOWN_FORMAT, "not an OTLP ExportTraceServiceRequest: expected a JSON object "
-                    + "with a 'resourceSpans' array (OTLP/HTTP JSON encoding; protobuf is not read)");
-        }
-        final Adapted.Builder out = new Adapted.Builder();
-        long record = 0;
-        for (final Object resourceSpans : JsonTree.array(request.get("resourceSpans"))) {
-            final Map<String, Object> resourceSpan = JsonTree.object(resourceSpans);
-            final Map<String, Object> resource = Attributes.of(
-                    JsonTree.at(resourceSpan, "resource.attributes"));
-            final Object scopes = resourceSpan == null ? null : resourceSpan.get("scopeSpans");
-            for (final Object scopeSpans : JsonTree.array(scopes)) {
-                final Map<String, Object> scope = JsonTree.object(scopeSpans);
-                for (final Object span : JsonTree.array(scope == null ? null : scope.get("spans"))) {
-                    record++;
-                    try {
-                        final Event event = map(JsonTree.object(span), resource);
-                        if (event == null) {
-                            out.skip();
-                        } else {
-                            out.event(Adapted.Origin.whole(record), event);
-                        }
-                    } catch (final PayloadException e) {
-                        out.problem(Adapted.Origin.whole(record), e.reason(), "span " + record + ": " + e.getMessage());
-                    }
-                }
-            }
-        }
-        return out.build();
+        return OtlpExport.adapt(body, length, LAYOUT, this::map);
     }
 
     /** The event of one span, or {@code null} for a span that is no GenAI operation. */
