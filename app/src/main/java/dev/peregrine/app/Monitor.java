@@ -78,7 +78,7 @@ final class Monitor implements AutoCloseable {
     /**
      * Loads {@code rules} afresh off the engine thread and swaps them in between two events; rules
      * that do not load leave the running ones in place. What the built-in detections learned is
-     * kept; CEP windows start empty.
+     * kept, and so is the CEP state of every cep item the reload leaves unchanged.
      */
     Reload reloadRules(final Supplier<LoadedRules> rules) {
         return engine.reload(rules);

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *         ReorderBuffer.DEFAULT_ALLOWED_LATENESS);                              // one per engine thread/task
  * </pre>
  *
+ * <p>A {@code ReloadableEngine} builds one engine per rule generation around one shared
+ * {@link CepDetector} ({@link #DetectionEngine(RuleSet, CepDetector, List, Duration)}), so cep items
+ * a reload leaves unchanged keep their state.
+ *
  * <p>Not thread-safe: one engine thread, like every {@link Detector}.
  */
 public final class DetectionEngine implements Detector, EndOfInput {
@@ -51,6 +55,7 @@ public final class DetectionEngine implements Detector, EndOfInput {
 
     private final FalcoRuleEvaluator rules;
     private final CepDetector cep;
+    private final boolean ownsCep;
     private final List<Detector> detectors;
     private final ReorderBuffer buffer;
     private final Map<String, Long> failures = new TreeMap<>();
@@ -67,8 +72,30 @@ public final class DetectionEngine implements Detector, EndOfInput {
      */
     public DetectionEngine(final RuleSet rules, final CepProgram cep, final List<Detector> detectors,
                            final Duration allowedLateness) {
+        this(rules, cep.isEmpty() ? null : new CepDetector(cep), true, detectors, allowedLateness);
+    }
+
+    /**
+     * An engine whose cep items run in {@code cep}, which the caller owns: this engine neither closes
+     * it nor changes its program, so a {@code ReloadableEngine} can hand one runtime, and the state
+     * in it, from generation to generation ({@link CepDetector#apply}). Events reach {@code cep} only
+     * while its program has items.
+     *
+     * @param rules            the loaded rules; their enabled per-event rules are evaluated
+     * @param cep              runs the cep items; the caller swaps its program and closes it
+     * @param detectors        further stateful detectors, run after the rules on every event, in this order
+     * @param allowedLateness  as for {@link #DetectionEngine(RuleSet, CepProgram, List, Duration)}
+     */
+    public DetectionEngine(final RuleSet rules, final CepDetector cep, final List<Detector> detectors,
+                           final Duration allowedLateness) {
+        this(rules, Objects.requireNonNull(cep, "cep"), false, detectors, allowedLateness);
+    }
+
+    private DetectionEngine(final RuleSet rules, final CepDetector cep, final boolean ownsCep,
+                            final List<Detector> detectors, final Duration allowedLateness) {
         this.rules = new FalcoRuleEvaluator(Objects.requireNonNull(rules));
-        this.cep = cep.isEmpty() ? null : new CepDetector(cep);
+        this.cep = cep;
+        this.ownsCep = ownsCep;
         this.detectors = List.copyOf(detectors);
         this.buffer = new ReorderBuffer(allowedLateness);
     }
@@ -110,7 +137,7 @@ public final class DetectionEngine implements Detector, EndOfInput {
 
     @Override
     public void close() {
-        if (cep != null) {
+        if (cep != null && ownsCep) {
             guard("cep", () -> cep.close());
         }
         for (final Detector detector : detectors) {
@@ -145,7 +172,8 @@ public final class DetectionEngine implements Detector, EndOfInput {
             out.accept(alert);
             signals.add(alert);
         }));
-        if (cep != null) {
+        final boolean correlating = cep != null && !cep.isEmpty();
+        if (correlating) {
             guard("cep", () -> {
                 cep.onEvent(event, out);
                 for (final Alert signal : signals) {
@@ -160,7 +188,7 @@ public final class DetectionEngine implements Detector, EndOfInput {
                 signals.add(alert);
             }));
         }
-        if (cep != null && !signals.isEmpty()) {
+        if (correlating && !signals.isEmpty()) {
             // after the detectors, so EPL can escalate a finding (slopsquat) with what follows it
             guard("cep", () -> {
                 for (final Alert signal : signals) {
@@ -176,7 +204,7 @@ public final class DetectionEngine implements Detector, EndOfInput {
         }
         advancedTo = watermark;
         final Consumer<Alert> out = alerts;
-        if (cep != null) {
+        if (cep != null && !cep.isEmpty()) {
             guard("cep", () -> cep.onTimeAdvance(watermark, out));
         }
         for (final Detector detector : detectors) {

@@ -37,5 +37,13 @@
  *   output: Shell then metadata service (agent=%agent.id session=%agent.session connection=%fd.name)
  *   priority: CRITICAL
  * </pre>
+ *
+ * <h2>Reloads</h2>
+ * A rule reload keeps the state of every item it leaves unchanged: same id and same
+ * {@link dev.peregrine.engine.cep.CepProgram#fingerprint fingerprint} (SHA-256 of id, EPL, output,
+ * name, priority and tags; not the file, line or {@code desc}). Such an item's deployment stays in
+ * the runtime, windows, half-matched patterns and timers included. A changed item is undeployed
+ * and deployed anew, empty; a removed one stops; a new one starts at the swap
+ * ({@link dev.peregrine.engine.cep.CepDetector#apply}).
  */
 package dev.peregrine.engine.cep;

@@ -4,6 +4,8 @@ import dev.peregrine.alerting.Alert;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.engine.DetectionEngine;
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.cep.CepDetector;
+import dev.peregrine.engine.cep.CepProgram;
 import dev.peregrine.engine.rules.RuleLoadError;
 import dev.peregrine.engine.time.EndOfInput;
 import java.time.Duration;
@@ -44,11 +46,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The built-in detectors are passed in once and shared by every generation, so their state
  * (baselines, learned hours, first-seen resources) carries through reloads; a retired engine
- * never closes them. CEP state does not: each generation deploys its cep items into an Esper
- * runtime of its own, and the old runtime is destroyed at the swap, so every window, pattern and
- * timer starts empty after a reload, even for unchanged items (a sequence half-seen before a
- * reload does not complete after it). Keeping unchanged items deployed needs the swap inside
- * {@code CepDetector} (undeploy removed and changed modules, deploy new ones, in the same runtime).
+ * never closes them. So does the CEP state of every cep item a reload leaves unchanged: all
+ * generations run their cep items in one {@link CepDetector} (one Esper runtime), and at the swap,
+ * after the old engine's buffer flush, {@link CepDetector#apply} compares the items by id and
+ * {@link CepProgram#fingerprint fingerprint} (SHA-256 of id, EPL, output, name, priority and
+ * tags). An unchanged item keeps its deployment: its windows, half-matched patterns and timers go
+ * on, so a sequence half-seen before a reload completes after it. A changed item is undeployed and
+ * its new EPL deployed empty; a removed item stops; a new one starts at the swap's event time. The
+ * EPL is compiled on the reload thread; only deploying and undeploying happen at the swap. Should
+ * the new modules not deploy there (they did in the compiler's scratch runtime, so this is not
+ * expected), the reload is refused at the swap, counted and logged like any refused reload: the
+ * old generation runs on and the outcome is {@link ReloadResult.Outcome#REJECTED} (see
+ * {@link CepDetector#apply} for the one case in which old items restart empty then).
  *
  * <p>Thread use: {@link #onEvent}, {@link #onTimeAdvance}, {@link #endOfInput}, {@link #engine()},
  * {@link #lateEvents()} and {@link #failures()} on the engine thread; {@link #reload} and the
@@ -59,11 +68,14 @@ public final class ReloadableEngine implements Detector, EndOfInput {
     private static final Logger LOG = LoggerFactory.getLogger(ReloadableEngine.class);
 
     /** A compiled generation waiting for the engine thread. */
-    private record Pending(DetectionEngine engine, ReloadResult result, CompletableFuture<ReloadResult> outcome) {
+    private record Pending(DetectionEngine engine, CepProgram cep, ReloadResult result,
+                           CompletableFuture<ReloadResult> outcome) {
     }
 
     private final List<Detector> detectors;
     private final List<Detector> kept;
+    // every generation's cep items run here, so unchanged items keep their state through a swap
+    private final CepDetector cep;
     private final Duration allowedLateness;
     private final ExecutorService reloads;
     private final AtomicReference<Pending> pending = new AtomicReference<>();
@@ -78,6 +90,7 @@ public final class ReloadableEngine implements Detector, EndOfInput {
     private DetectionEngine current;
     // written by the engine thread only; volatile so a rejected reload can name the running generation
     private volatile long generation;
+    private volatile CepDetector.Swap lastCepSwap;
     private long retiredLateEvents;
     private final Map<String, Long> retiredFailures = new TreeMap<>();
     private final Map<String, Long> detectorFailures = new TreeMap<>();
@@ -91,6 +104,7 @@ public final class ReloadableEngine implements Detector, EndOfInput {
         this.detectors = List.copyOf(detectors);
         this.kept = this.detectors.stream().<Detector>map(Kept::new).toList();
         this.allowedLateness = Objects.requireNonNull(allowedLateness);
+        this.cep = new CepDetector(initial.cep());
         this.current = build(initial);
         this.reloads = Executors.newSingleThreadExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "peregrine-rules-reload");
@@ -150,10 +164,14 @@ public final class ReloadableEngine implements Detector, EndOfInput {
         }
         final Pending dropped = pending.getAndSet(null);
         if (dropped != null) {
-            dropped.engine().close();
             dropped.outcome().complete(dropped.result().as(ReloadResult.Outcome.SUPERSEDED));
         }
         current.close();
+        try {
+            cep.close();
+        } catch (final RuntimeException e) {
+            LOG.error("closing the cep runtime failed: {}", e.toString(), e);
+        }
         for (final Detector detector : detectors) {
             try {
                 detector.close();
@@ -171,6 +189,11 @@ public final class ReloadableEngine implements Detector, EndOfInput {
     /** The running rule set's generation: 0 until the first reload is swapped in. */
     public long generation() {
         return generation;
+    }
+
+    /** What the latest applied reload did to the cep items (kept with their state, started, stopped), if any. */
+    public Optional<CepDetector.Swap> lastCepSwap() {
+        return Optional.ofNullable(lastCepSwap);
     }
 
     /** Reloads swapped in so far. */
@@ -202,7 +225,8 @@ public final class ReloadableEngine implements Detector, EndOfInput {
     }
 
     private DetectionEngine build(final LoadedRules rules) {
-        return new DetectionEngine(rules.rules(), rules.cep(), kept, allowedLateness);
+        // touches nothing of the shared detector: safe on the reload thread
+        return new DetectionEngine(rules.rules(), cep, kept, allowedLateness);
     }
 
     /** On the reload thread. */
@@ -225,17 +249,15 @@ public final class ReloadableEngine implements Detector, EndOfInput {
         final ReloadResult result;
         synchronized (publishing) {
             if (closed) {
-                next.close();
                 reject(List.of("the engine is closed"), since(started), compiled, outcome);
                 return;
             }
             result = new ReloadResult(ReloadResult.Outcome.COMPILED, nextGeneration++,
                     rules.rules().activeRules().size(), rules.cep().ruleIds(), List.of(), since(started));
-            replaced = pending.getAndSet(new Pending(next, result, outcome));
+            replaced = pending.getAndSet(new Pending(next, rules.cep(), result, outcome));
         }
         if (replaced != null) {
-            // never seen by the engine thread: getAndSet handed it to this thread alone
-            replaced.engine().close();
+            // never seen by the engine thread: getAndSet handed it to this thread alone; it owns nothing to close
             replaced.outcome().complete(replaced.result().as(ReloadResult.Outcome.SUPERSEDED));
             LOG.info("rules generation {} superseded by generation {} before it ran", replaced.result().generation(),
                     result.generation());
@@ -268,16 +290,25 @@ public final class ReloadableEngine implements Detector, EndOfInput {
         final DetectionEngine old = current;
         // events the old engine still holds arrived under the old rules: they are judged by them
         old.endOfInput(alerts);
+        final CepDetector.Swap swap;
+        try {
+            swap = cep.apply(next.cep());
+        } catch (final RuntimeException e) {
+            // apply left the old program running: the old generation, already flushed, takes the next events
+            reject(List.of(e.getMessage()), next.result().loadTime(), next.outcome(), next.outcome());
+            return;
+        }
         retiredLateEvents += old.lateEvents();
         old.failures().forEach((name, count) -> retiredFailures.merge(name, count, Long::sum));
         old.close();
         current = next.engine();
         generation = next.result().generation();
+        lastCepSwap = swap;
         applied.incrementAndGet();
         final ReloadResult result = next.result().as(ReloadResult.Outcome.APPLIED);
         lastResult.set(result);
-        LOG.info("rules generation {} is running ({} rules, cep items {})", generation, result.rules(),
-                result.cepRules());
+        LOG.info("rules generation {} is running ({} rules); cep items kept with their state {}, started {}, "
+                + "stopped {}", generation, result.rules(), swap.kept(), swap.started(), swap.stopped());
         next.outcome().complete(result);
     }
 

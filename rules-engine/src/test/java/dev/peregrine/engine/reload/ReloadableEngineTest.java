@@ -247,7 +247,7 @@ class ReloadableEngineTest {
     }
 
     @Test
-    void cepWindowsStartEmptyAfterAReloadEvenForUnchangedItems() throws Exception {
+    void aCepWindowOfAnUnchangedItemOutlivesTheSwap() throws Exception {
         final ReloadableEngine engine = engine(v1, List.of());
         final List<Alert> alerts = new ArrayList<>();
 
@@ -258,10 +258,15 @@ class ReloadableEngineTest {
         engine.onEvent(metadata(60, "s-2"), alerts::add);
         engine.endOfInput(alerts::add);
 
-        // s-1's shell was in the old generation's window, which the swap destroyed; s-2 is seen whole after it
+        // s-1's shell went into the window before the reload; the item is unchanged, so the window kept it
         assertThat(alerts).extracting(alert -> alert.ruleId() + " " + alert.session()).containsExactly(
-                "shell_spawned s-1", "metadata_connect s-1", "shell_spawned s-2", "metadata_connect s-2",
-                "shell_then_metadata s-2");
+                "shell_spawned s-1", "metadata_connect s-1", "shell_then_metadata s-1", "shell_spawned s-2",
+                "metadata_connect s-2", "shell_then_metadata s-2");
+        assertThat(engine.lastCepSwap()).hasValueSatisfying(swap -> {
+            assertThat(swap.kept()).containsExactly("shell_then_metadata");
+            assertThat(swap.started()).isEmpty();
+            assertThat(swap.stopped()).isEmpty();
+        });
     }
 
     @Test
