@@ -1,6 +1,9 @@
 package dev.peregrine.app;
 
 import dev.peregrine.bench.harness.BenchHarness;
+import dev.peregrine.bench.harness.KafkaStage;
+import dev.peregrine.bench.harness.StageResult;
+import dev.peregrine.collector.kafka.PublisherConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -8,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -55,6 +60,19 @@ final class BenchCommand implements Callable<Integer> {
                     + "the figure is the pipeline's own; run's default (2s) holds every event about that long."})
     Duration allowedLateness;
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT",
+            description = {"Also run stage 6 through this Kafka broker: the mix published by the collector's publisher "
+                    + "and detected on by the Kafka Streams engine (throughput), then event-to-alert latency at "
+                    + "--latency-rate. Start a broker with docker/stack.sh or the testbed's KafkaBroker."})
+    String kafka;
+
+    @Option(names = "--kafka-only", description = "Run stage 6 alone (needs --kafka).")
+    boolean kafkaOnly;
+
+    @Option(names = "--kafka-partitions", paramLabel = "N", defaultValue = "6",
+            description = "Partitions of stage 6's topics. Default: ${DEFAULT-VALUE}, as `peregrine engine`.")
+    int kafkaPartitions;
+
     @Spec
     CommandSpec spec;
 
@@ -90,9 +108,28 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException("--allowed-lateness must not be negative: " + e.getMessage());
             }
         }
+        if (kafkaOnly && kafka == null) {
+            throw new UsageException("--kafka-only needs --kafka HOST:PORT");
+        }
         final PrintWriter stdout = spec.commandLine().getOut();
         try {
-            BenchHarness.run(options, stdout);
+            OptionalDouble ceiling = OptionalDouble.empty();
+            if (!kafkaOnly) {
+                final List<StageResult> rows = BenchHarness.run(options, stdout);
+                ceiling = rows.stream().filter(row -> row.id().equals("1")).mapToDouble(StageResult::eventsPerSecond)
+                        .findFirst();
+            }
+            if (kafka != null) {
+                final KafkaStage.Options stage;
+                try {
+                    stage = new KafkaStage.Options(kafka, options.mix(), kafkaPartitions,
+                            PublisherConfig.DEFAULT_COMPRESSION, options.latencyRate(), options.latencyDuration(),
+                            options.allowedLateness(), dir);
+                } catch (final IllegalArgumentException e) {
+                    throw new UsageException("--kafka / --kafka-partitions: " + e.getMessage());
+                }
+                KafkaStage.run(stage, ceiling, stdout);
+            }
         } finally {
             if (out == null) {
                 deleteRecursively(dir);

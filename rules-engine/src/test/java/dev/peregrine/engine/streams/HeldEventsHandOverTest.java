@@ -72,6 +72,17 @@ class HeldEventsHandOverTest {
         assertThat(keys).isSorted();
     }
 
+    @Test
+    void heldKeysKeepTheLayoutStoresWereWrittenWith() {
+        // a store written before an upgrade is read back by prefix and sequence: the layout must not drift
+        assertThat(EngineProcessor.heldKey(0, 3)).isEqualTo(EngineProcessor.HELD_PREFIX + "09223372036854775808:"
+                + "0000000000000000003");
+        assertThat(EngineProcessor.heldKey(Long.MIN_VALUE, 1_234_567)).isEqualTo(EngineProcessor.HELD_PREFIX
+                + "00000000000000000000:0000000000001234567");
+        assertThat(EngineProcessor.heldKey(-1, Long.MAX_VALUE)).isEqualTo(EngineProcessor.HELD_PREFIX
+                + "09223372036854775807:" + Long.MAX_VALUE);
+    }
+
     private static List<String> alertsOf(final MockProcessorContext<String, byte[]> context) {
         return context.forwarded().stream()
                 .filter(forward -> forward.childName().orElse("").equals(EngineTopology.ALERTS_SINK))
