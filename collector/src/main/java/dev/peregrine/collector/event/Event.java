@@ -117,13 +117,27 @@ public final class Event {
         return "Event" + toMap();
     }
 
-    /** Collects values for one event; not thread-safe, not reusable after {@link #build()}. */
+    /**
+     * Collects values for one event; not thread-safe. After {@link #build()} it holds the built
+     * event's values until {@link #clear()} empties it for the next one.
+     */
     public static final class Builder {
         private final Object[] values = new Object[REGISTRY.size()];
         private final Map<String, Object> extras = new LinkedHashMap<>();
         private Ancestry ancestry = Ancestry.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Forgets every value, extra and ancestry set, so that one builder collects event after
+         * event (as a parser does, sparing a slot array per event); events built before keep theirs.
+         */
+        public Builder clear() {
+            Arrays.fill(values, null);
+            extras.clear();
+            ancestry = Ancestry.NONE;
+            return this;
         }
 
         /** Sets the process's ancestors ({@code null}: none known). */

@@ -20,7 +20,7 @@ public final class Timestamps {
      * digits beyond nanoseconds are dropped because {@code evt.time} cannot hold them.
      *
      * <p>Hand-written rather than {@code DateTimeFormatter}, because every native event carries
-     * one and the formatter costs several allocations per call.
+     * one and the formatter costs several allocations per call; a valid time allocates nothing.
      *
      * @throws IllegalArgumentException saying what is wrong with {@code text}
      */
@@ -92,12 +92,7 @@ public final class Timestamps {
         if (hour > 23 || minute > 59 || second > 59) {
             throw invalid("time of day out of range");
         }
-        final long epochDay;
-        try {
-            epochDay = LocalDate.of(year, month, day).toEpochDay();
-        } catch (final DateTimeException e) {
-            throw invalid(e.getMessage());
-        }
+        final long epochDay = epochDay(year, month, day);
         final long epochSecond = epochDay * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
         try {
             return Math.addExact(Math.multiplyExact(epochSecond, NANOS_PER_SECOND), nanos);
@@ -129,6 +124,34 @@ public final class Timestamps {
             out.append('0');
         }
         return out.append(digits);
+    }
+
+    /** Days since 1970-01-01 of a date, without making a {@link LocalDate} of every valid one. */
+    private static long epochDay(final int year, final int month, final int day) {
+        if (month >= 1 && month <= 12 && day >= 1 && day <= lengthOfMonth(year, month)) {
+            // Days from the civil calendar (H. Hinnant's algorithm): years start in March, so
+            // that the leap day is the last day of a year, in eras of 400 years.
+            final int y = month <= 2 ? year - 1 : year;
+            final int era = Math.floorDiv(y, 400);
+            final int yearOfEra = y - era * 400;
+            final int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+            final int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+            return era * 146_097L + dayOfEra - 719_468L;
+        }
+        // An invalid date: LocalDate words what is wrong with it.
+        try {
+            return LocalDate.of(year, month, day).toEpochDay();
+        } catch (final DateTimeException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static int lengthOfMonth(final int year, final int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
     }
 
     private static int digits(final CharSequence text, final int start, final int count) {

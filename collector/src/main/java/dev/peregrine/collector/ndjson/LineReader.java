@@ -90,7 +90,7 @@ public final class LineReader implements Closeable {
                 return true;
             }
             started = true;
-            final int newline = indexOfNewline(chunk, chunkPos, chunkLen);
+            final int newline = ByteWords.indexOfNewline(chunk, chunkPos, chunkLen);
             if (newline >= 0 && pendingLen == 0 && !tooLong && newline - chunkPos <= maxLineBytes + 1) {
                 // The whole line sits in the chunk: hand it out where it lies, no copy.
                 final int start = chunkPos;
@@ -285,14 +285,5 @@ public final class LineReader implements Closeable {
         }
         digest.reset();
         return digest;
-    }
-
-    private static int indexOfNewline(final byte[] buf, final int from, final int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -7,11 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
-import dev.peregrine.collector.event.FieldRegistry;
+import dev.peregrine.collector.event.FieldType;
 import dev.peregrine.collector.event.StandardFields;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -70,8 +68,11 @@ import java.util.Objects;
  * A line of only whitespace is no record, not a bad one: callers skip it ({@link #isBlank});
  * {@link #parse} given one rejects it as malformed, because it was handed no object.
  *
- * <p>Streaming Jackson, one {@link JsonFactory} per parser, no intermediate map. Not
- * thread-safe: use one parser per source.
+ * <p>A line that is a flat object of strings, integers, booleans and nulls (as events are) is
+ * read straight from its bytes by {@link FlatObjectScanner}, keys matched by their bytes and
+ * RFC 3339 times decoded without a String; any other line, and every line that turns out
+ * malformed, is read again by streaming Jackson (one {@link JsonFactory} per parser), which gives
+ * the same values and words every rejection. Not thread-safe: use one parser per source.
  */
 public final class NdjsonParser {
 
@@ -92,8 +93,13 @@ public final class NdjsonParser {
     // Interning would put every key an input invents into the JVM-wide string table; the
     // factory's own bounded symbol table already gives the field lookup canonical strings.
     private final JsonFactory json = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
-    private final Map<String, Field> fieldsByName = new HashMap<>();
     private final JsonValues values = new JsonValues(json);
+    private final FlatObjectScanner scanner = new FlatObjectScanner(KeyNames.STANDARD);
+
+    // The line being parsed; build() copies the values out, so one builder serves every line.
+    private final Event.Builder event = Event.builder();
+    private boolean sawField;
+    private LineRejectedException firstInvalid;
 
     // Agent keys of the current line, by AgentKey ordinal, and the order they came in.
     private final Object[] agentValues = new Object[AgentKey.count()];
@@ -108,9 +114,6 @@ public final class NdjsonParser {
     /** A parser for {@code format}. */
     public NdjsonParser(final Format format) {
         this.format = Objects.requireNonNull(format, "format");
-        for (final Field field : FieldRegistry.standard().fields()) {
-            fieldsByName.put(field.name(), field);
-        }
     }
 
     /** The format this parser reads. */
@@ -135,10 +138,47 @@ public final class NdjsonParser {
      * @throws LineRejectedException when the line cannot become an event, with the reason
      */
     public Event parse(final byte[] buf, final int off, final int len) throws LineRejectedException {
-        clearAgentValues();
-        final Event.Builder event = Event.builder();
-        boolean sawField = false;
-        LineRejectedException firstInvalid = null;
+        if (scanner.start(buf, off, len)) {
+            final Event event = parseFlat();
+            if (event != null) {
+                return event;
+            }
+        }
+        return parseWithJackson(buf, off, len);
+    }
+
+    /** The line read by {@link FlatObjectScanner}, or {@code null} when it gave up and Jackson must read it. */
+    private Event parseFlat() throws LineRejectedException {
+        beginLine();
+        while (true) {
+            final FlatObjectScanner.Step step = scanner.next();
+            if (step == FlatObjectScanner.Step.END) {
+                return finishLine();
+            }
+            if (step == FlatObjectScanner.Step.GIVE_UP) {
+                return null;
+            }
+            final KeyNames.Name name = scanner.keyName();
+            final Field field = name == null || format == Format.AGENT ? null : name.field();
+            // The common case decoded without a String; anything else (or bad) goes the general way.
+            if (field != null && field.type() == FieldType.TIMESTAMP && firstInvalid == null && scanner.readTimestamp()) {
+                sawField = true;
+                event.set(field, scanner.timestamp());
+                continue;
+            }
+            if (!scanner.readValue()) {
+                return null;
+            }
+            member(scanner.keyText(), name, scanner.value());
+        }
+    }
+
+    /**
+     * The line read by Jackson alone, as {@link #parse} reads every line the flat scanner gives
+     * up on; tests hold the two paths to the same results.
+     */
+    Event parseWithJackson(final byte[] buf, final int off, final int len) throws LineRejectedException {
+        beginLine();
         boolean objectEnded = false;
         try (JsonParser parser = json.createParser(buf, off, len)) {
             final JsonToken first = parser.nextToken();
@@ -151,29 +191,7 @@ public final class NdjsonParser {
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String key = parser.currentName();
-                final Object value = values.read(parser, parser.nextToken());
-                final Field field = format == Format.AGENT ? null : fieldsByName.get(key);
-                if (field != null) {
-                    sawField = true;
-                    if (value != null && firstInvalid == null) {
-                        // Keep reading after a bad value: if the line is not even JSON, that is the real problem.
-                        try {
-                            event.set(field, JsonValues.coerce(field, key, value));
-                        } catch (final LineRejectedException e) {
-                            firstInvalid = e;
-                        }
-                    }
-                    continue;
-                }
-                if (value == null) {
-                    continue;
-                }
-                final AgentKey agentKey = format == Format.NATIVE ? null : AgentKey.of(key);
-                if (agentKey != null) {
-                    holdAgentValue(agentKey, value);
-                } else {
-                    event.extra(key, JsonValues.toExtra(value));
-                }
+                member(key, KeyNames.STANDARD.find(key), values.read(parser, parser.nextToken()));
             }
             objectEnded = true;
             final JsonToken trailing = parser.nextToken();
@@ -188,7 +206,44 @@ public final class NdjsonParser {
         } catch (final IOException e) {
             throw new LineRejectedException(Reason.MALFORMED_JSON, "invalid JSON: " + e.getMessage());
         }
+        return finishLine();
+    }
 
+    private void beginLine() {
+        clearAgentValues();
+        event.clear();
+        sawField = false;
+        firstInvalid = null;
+    }
+
+    /** One member of the line's object, {@code name} what its key means ({@code null}: nothing). */
+    private void member(final String key, final KeyNames.Name name, final Object value) {
+        final Field field = format == Format.AGENT || name == null ? null : name.field();
+        if (field != null) {
+            sawField = true;
+            if (value != null && firstInvalid == null) {
+                // Keep reading after a bad value: if the line is not even JSON, that is the real problem.
+                try {
+                    event.set(field, JsonValues.coerce(field, key, value));
+                } catch (final LineRejectedException e) {
+                    firstInvalid = e;
+                }
+            }
+            return;
+        }
+        if (value == null) {
+            return;
+        }
+        final AgentKey agentKey = format == Format.NATIVE || name == null ? null : name.agentKey();
+        if (agentKey != null) {
+            holdAgentValue(agentKey, value);
+        } else {
+            event.extra(key, JsonValues.toExtra(value));
+        }
+    }
+
+    /** The event of a line read to its end as valid JSON, or the first rejection that applies. */
+    private Event finishLine() throws LineRejectedException {
         final Format lineFormat = resolveFormat(sawField);
         if (firstInvalid != null) {
             throw firstInvalid;

@@ -10,13 +10,12 @@ final class Utf8 {
     static int firstInvalid(final byte[] buf, final int off, final int len) {
         final int end = off + len;
         int i = off;
-        while (i < end) {
-            final int b = buf[i];
-            if (b >= 0) {
-                i++;
-                continue;
+        while (true) {
+            i = ByteWords.skipAscii(buf, i, end);
+            if (i == end) {
+                return -1;
             }
-            final int lead = b & 0xFF;
+            final int lead = buf[i] & 0xFF;
             final int size;
             int min = 0x80;
             int max = 0xBF;
@@ -53,6 +52,5 @@ final class Utf8 {
             }
             i += size;
         }
-        return -1;
     }
 }

@@ -78,4 +78,19 @@ class EventTest {
         assertThat(registry.ownsNamespaceOf("proc.nme")).isTrue();
         assertThat(registry.ownsNamespaceOf("k8s.ns.name")).isFalse();
     }
+
+    @Test
+    void aClearedBuilderCollectsTheNextEventAndLeavesTheBuiltOneAlone() {
+        final Event.Builder builder = Event.builder().time(1).set(StandardFields.PROC_NAME, "sh")
+                .extra("k8s.ns", "ci").ancestry(Ancestry.NONE);
+        final Event first = builder.build();
+
+        final Event second = builder.clear().time(2).set(StandardFields.EVT_TYPE, "openat").build();
+
+        assertThat(first.timeNanos()).isEqualTo(1);
+        assertThat(first.get(StandardFields.PROC_NAME)).isEqualTo("sh");
+        assertThat(first.extras()).containsEntry("k8s.ns", "ci");
+        assertThat(second).isEqualTo(Event.builder().time(2).set(StandardFields.EVT_TYPE, "openat").build());
+        assertThat(second.extras()).isEmpty();
+    }
 }
