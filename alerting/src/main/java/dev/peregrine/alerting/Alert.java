@@ -35,6 +35,16 @@ public record Alert(String id, long timeNanos, String ruleId, String rule, Prior
                     Map<String, Object> outputFields, String agent, String session, long count,
                     long firstSeenNanos, long lastSeenNanos) {
 
+    // One digest per thread: looking the algorithm up per alert cost more than hashing; digest() resets it.
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    });
+    private static final HexFormat HEX = HexFormat.of();
+
     public Alert {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(ruleId, "ruleId");
@@ -60,18 +70,14 @@ public record Alert(String id, long timeNanos, String ruleId, String rule, Prior
      */
     public static String deterministicId(final String ruleId, final String groupingKey,
                                          final long windowStartNanos) {
-        try {
-            final MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(ruleId.getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) 0);
-            sha256.update(groupingKey.getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) 0);
-            sha256.update(Long.toString(windowStartNanos).getBytes(StandardCharsets.UTF_8));
-            // 128 bits is plenty against collisions and keeps ids readable in a console
-            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        final MessageDigest sha256 = SHA256.get();
+        sha256.update(ruleId.getBytes(StandardCharsets.UTF_8));
+        sha256.update((byte) 0);
+        sha256.update(groupingKey.getBytes(StandardCharsets.UTF_8));
+        sha256.update((byte) 0);
+        sha256.update(Long.toString(windowStartNanos).getBytes(StandardCharsets.UTF_8));
+        // 128 bits is plenty against collisions and keeps ids readable in a console
+        return HEX.formatHex(sha256.digest(), 0, 16);
     }
 
     /** A copy with a different occurrence count and last-seen time, for dedup and throttling. */

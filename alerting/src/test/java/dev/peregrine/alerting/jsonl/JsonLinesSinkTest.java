@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -69,5 +70,29 @@ class JsonLinesSinkTest {
         assertThat(Files.readAllLines(file)).hasSize(2)
                 .satisfiesExactly(first -> assertThat(first).contains("\"rule_id\":\"r1\""),
                         second -> assertThat(second).contains("\"rule_id\":\"r2\""));
+    }
+
+    @Test
+    void eachLineIsExactlyTheAlertsJsonWhateverItsTextAndValues(@TempDir final Path dir) throws IOException {
+        final Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("proc.cmdline", "sh -c \"echo \\\"hi\\\"\"\n\tnext");
+        fields.put("proc.pid", 42L);
+        fields.put("ratio", 2.5);
+        fields.put("missing", null);
+        fields.put("ok", true);
+        final List<Alert> alerts = List.of(alert("r1", 1),
+                new Alert("id-2", 2, "r2", "Rule «two»", Priority.CRITICAL, "syscall", "h\u0001", List.of("a", "b"),
+                        "out \u2028 ünïcode \uD83D\uDE00", fields, "agent", "s-1", 3, 1, 2),
+                alert("r3", 3));
+        final Path file = dir.resolve("alerts.ndjson");
+        try (JsonLinesSink sink = JsonLinesSink.toFile(file)) {
+            for (final Alert alert : alerts) {
+                sink.deliver(alert);
+            }
+        }
+
+        final AlertJson json = new AlertJson();
+        assertThat(Files.readString(file, StandardCharsets.UTF_8))
+                .isEqualTo(alerts.stream().map(alert -> json.toJson(alert) + "\n").collect(Collectors.joining()));
     }
 }

@@ -151,7 +151,7 @@ public final class ProcessTree {
         Long next = ppid;
         while (next != null && ancestors.size() < maxDepth) {
             final long pid = next;
-            if (ancestors.stream().anyMatch(a -> a.pid() == pid)) {
+            if (contains(ancestors, pid)) {
                 break; // a loop in stale data; what came before it is still right
             }
             final ProcessInfo info = find(pid, now);
@@ -173,6 +173,16 @@ public final class ProcessTree {
             fill(builder, StandardFields.PROC_PEXEPATH, parent.exe());
         }
         return builder.build();
+    }
+
+    private static boolean contains(final List<Ancestry.Ancestor> ancestors, final long pid) {
+        // a plain loop: this runs for every ancestor of every event, where a stream's setup shows
+        for (int i = 0; i < ancestors.size(); i++) {
+            if (ancestors.get(i).pid() == pid) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void fill(final Event.Builder builder, final Field field, final Object value) {

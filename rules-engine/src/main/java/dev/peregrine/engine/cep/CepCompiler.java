@@ -106,7 +106,9 @@ public final class CepCompiler implements CepValidator {
             }
         }
         checkOutputs(compiled.stream().filter(rule -> !compiledByDef.containsKey(rule.def())).toList(), errors);
-        return new CepProgram(model, configuration, compiled);
+        // rows carry only what these items read (CepEventModel.forRules)
+        return new CepProgram(model.forRules(compiled.stream().map(CepProgram.CompiledRule::def).toList()),
+                configuration, compiled);
     }
 
     private static void report(final CepRuleDef rule, final EPCompileException e, final List<RuleLoadError> errors) {

@@ -75,8 +75,9 @@ public final class SensorSilentDetector implements Detector {
 
     private final PerAgent<SensorSilentSettings> settings;
     private final KeyValueStore<Sensor> sensors;
-    // Sensors being watched, oldest last-seen first (insertion order, re-inserted on every event).
-    private final LinkedHashMap<String, Long> watched = new LinkedHashMap<>();
+    // Sensors being watched, oldest last-seen first: access order, so the put on every event moves the
+    // sensor to the end as a remove and re-insert would, in one lookup. Nothing else reads it by key.
+    private final LinkedHashMap<String, Long> watched = new LinkedHashMap<>(16, 0.75f, true);
     // Sensors whose silence has alerted, with their last-seen time, until they send or are forgotten.
     private final LinkedHashMap<String, Long> silent = new LinkedHashMap<>();
     private long latest = Long.MIN_VALUE;
@@ -120,8 +121,9 @@ public final class SensorSilentDetector implements Detector {
         }
         final Sensor before = sensors.get(key);
         final long lastSeen = before == null ? now : Math.max(before.lastSeen(), now);
-        watched.remove(key);
-        silent.remove(key);
+        if (before == null || before.silent()) {
+            silent.remove(key); // only a sensor stored as silent can be in it
+        }
         watched.put(key, lastSeen);
         final String host = event.getString(StandardFields.HOST_NAME);
         sensors.put(key, new Sensor(lastSeen, agent == null ? "" : agent, host == null ? "" : host, false));

@@ -13,12 +13,14 @@ import dev.peregrine.engine.state.StateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code token_budget}: an {@code llm_call}'s tokens ({@code llm.tokens.in} +
@@ -84,6 +86,7 @@ public final class TokenBudgetDetector implements Detector {
     private final PerAgent<TokenBudgetSettings> settings;
     private final KeyValueStore<Usage> usage;
     private final Map<String, Rate> rates = new HashMap<>();
+    private final Map<ZoneId, Day> days = new HashMap<>();
     private long nextSweep = Long.MIN_VALUE;
 
     public TokenBudgetDetector(final PerAgent<TokenBudgetSettings> settings, final StateStore state) {
@@ -111,14 +114,13 @@ public final class TokenBudgetDetector implements Detector {
         final long tokens = number(event, StandardFields.LLM_TOKENS_IN) + number(event, StandardFields.LLM_TOKENS_OUT);
         final String session = event.getString(StandardFields.AGENT_SESSION);
         if (session != null && s.sessionTokens() > 0) {
-            charge(event, "session:" + session, "session " + session, now, s.sessionTokens(), tokens, s, alerts);
+            charge(event, "session:" + session, () -> "session " + session, now, s.sessionTokens(), tokens, s, alerts);
         }
         if (agent != null && s.dailyTokens() > 0) {
-            final LocalDate day = Instant.ofEpochSecond(Math.floorDiv(now, 1_000_000_000L)).atZone(s.timeZone())
-                    .toLocalDate();
-            final long dayStart = day.atStartOfDay(s.timeZone()).toEpochSecond() * 1_000_000_000L;
-            charge(event, "day:" + agent + ":" + day, "agent " + agent + " on " + day + " (" + s.timeZone().getId() + ")",
-                    dayStart, s.dailyTokens(), tokens, s, alerts);
+            final Day day = dayOf(now, s.timeZone());
+            charge(event, "day:" + agent + ":" + day.text(),
+                    () -> "agent " + agent + " on " + day.text() + " (" + s.timeZone().getId() + ")",
+                    day.start(), s.dailyTokens(), tokens, s, alerts);
         }
         if (agent != null && s.requestsPerMinute() > 0) {
             countCall(event, agent, now, s, alerts);
@@ -130,7 +132,26 @@ public final class TokenBudgetDetector implements Detector {
         return value instanceof Long number && number > 0 ? number : 0;
     }
 
-    private void charge(final Event event, final String key, final String scope, final long start, final long budget,
+    /** The local day of {@code now} in {@code zone}; recomputed only when {@code now} leaves the cached one. */
+    private Day dayOf(final long now, final ZoneId zone) {
+        final Day cached = days.get(zone);
+        if (cached != null && now >= cached.start() && now < cached.end()) {
+            return cached;
+        }
+        final LocalDate date = Instant.ofEpochSecond(Math.floorDiv(now, 1_000_000_000L)).atZone(zone).toLocalDate();
+        final Day day = new Day(date.atStartOfDay(zone).toEpochSecond() * 1_000_000_000L,
+                date.plusDays(1).atStartOfDay(zone).toEpochSecond() * 1_000_000_000L, date.toString());
+        days.put(zone, day);
+        return day;
+    }
+
+    /** A local day as event-time nanoseconds [start, end) and its ISO date. */
+    private record Day(long start, long end, String text) {
+    }
+
+    // The scope's text is only needed when a threshold is crossed, so it is built then.
+    private void charge(final Event event, final String key, final Supplier<String> scope, final long start,
+                        final long budget,
                         final long tokens, final TokenBudgetSettings s, final Consumer<Alert> alerts) {
         final Usage before = usage.get(key);
         final Usage base = before == null ? new Usage(start, 0, 0, start) : before;
@@ -138,7 +159,7 @@ public final class TokenBudgetDetector implements Detector {
         int crossed = base.crossed;
         final List<Integer> thresholds = s.thresholds();
         while (crossed < thresholds.size() && used * 100 >= budget * thresholds.get(crossed)) {
-            alerts.accept(alert(event, key, scope, base.start, used, budget, thresholds.get(crossed)));
+            alerts.accept(alert(event, key, scope.get(), base.start, used, budget, thresholds.get(crossed)));
             crossed++;
         }
         usage.put(key, new Usage(base.start, used, crossed, event.timeNanos()));

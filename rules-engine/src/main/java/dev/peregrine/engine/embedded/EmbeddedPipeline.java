@@ -8,6 +8,7 @@ import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.time.EndOfInput;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +35,18 @@ import org.slf4j.LoggerFactory;
  * mode an idle engine (no event for {@code idleTick}) advances event time by the wall-clock time
  * elapsed since the latest event, so windows close while a live source is quiet. When every source
  * has ended, each {@link EndOfInput} detector is told, so events it holds back are evaluated.
+ *
+ * <p>In {@link Ordering#EVENT_TIME_MERGE} mode a source hands its events over in batches of up to
+ * {@value #MERGE_BATCH}, so the two threads meet once per batch instead of once per event (the
+ * queue's lock and wake-ups cost more than the engine spends on a typical event). Live
+ * {@link Ordering#ARRIVAL} mode hands over each event at once, so none waits for a batch to fill.
  */
 public final class EmbeddedPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPipeline.class);
     private static final int LOGGED_REJECTIONS_PER_SOURCE = 20;
+    /** Events a source hands over at once when replaying files. */
+    static final int MERGE_BATCH = 256;
 
     /** The time an idle live pipeline waits before advancing event time by the wall clock, unless configured. */
     public static final Duration DEFAULT_IDLE_TICK = Duration.ofSeconds(1);
@@ -115,11 +123,14 @@ public final class EmbeddedPipeline {
         final List<BlockingQueue<Item>> queues = new ArrayList<>();
         final BlockingQueue<Item> shared = ordering == Ordering.ARRIVAL
                 ? new ArrayBlockingQueue<>(queueCapacity) : null;
+        // Batches of at most queueCapacity events, queueCapacity events in all: the same bound on memory.
+        final int batch = shared != null ? 1 : Math.min(MERGE_BATCH, queueCapacity);
         final List<Thread> readers = new ArrayList<>();
         for (int index = 0; index < sources.size(); index++) {
-            final BlockingQueue<Item> queue = shared != null ? shared : new ArrayBlockingQueue<>(queueCapacity);
+            final BlockingQueue<Item> queue = shared != null ? shared
+                    : new ArrayBlockingQueue<>(Math.max(1, queueCapacity / batch));
             queues.add(queue);
-            final Thread reader = new Thread(readerLoop(sources.get(index), index, queue),
+            final Thread reader = new Thread(readerLoop(sources.get(index), index, queue, batch),
                     "peregrine-source-" + index);
             reader.setDaemon(true);
             readers.add(reader);
@@ -158,14 +169,16 @@ public final class EmbeddedPipeline {
         }
     }
 
-    private Runnable readerLoop(final EventSource source, final int index, final BlockingQueue<Item> queue) {
+    private Runnable readerLoop(final EventSource source, final int index, final BlockingQueue<Item> queue,
+                                final int batchSize) {
         return () -> {
             final int[] logged = {0};
+            final CounterDataPoint accepted = metrics.eventsFrom(source.name());
+            final Batcher batcher = new Batcher(queue, index, batchSize, accepted);
             final SourceListener listener = new SourceListener() {
                 @Override
                 public void onEvent(final Event event) {
-                    metrics.eventAccepted(source.name());
-                    put(queue, new Item(event, index));
+                    batcher.add(event);
                 }
 
                 @Override
@@ -186,9 +199,46 @@ public final class EmbeddedPipeline {
                 metrics.sourceFailed(source.name());
                 LOG.error("source {} stopped: {}", source.name(), e.toString());
             } finally {
+                batcher.handOver();
                 put(queue, Item.end(index));
             }
         };
+    }
+
+    /** Collects a source's events and puts them on its queue a batch at a time; counted as they are handed over. */
+    private static final class Batcher {
+        private final BlockingQueue<Item> queue;
+        private final int source;
+        private final int size;
+        private final CounterDataPoint accepted;
+        private Event[] events;
+        private int count;
+
+        Batcher(final BlockingQueue<Item> queue, final int source, final int size, final CounterDataPoint accepted) {
+            this.queue = queue;
+            this.source = source;
+            this.size = size;
+            this.accepted = accepted;
+            this.events = new Event[size];
+        }
+
+        void add(final Event event) {
+            events[count++] = event;
+            if (count == size) {
+                handOver();
+            }
+        }
+
+        void handOver() {
+            if (count == 0) {
+                return;
+            }
+            accepted.inc(count);
+            final Item item = new Item(events, count, source);
+            events = new Event[size];
+            count = 0;
+            put(queue, item);
+        }
     }
 
     private static void put(final BlockingQueue<Item> queue, final Item item) {
@@ -211,23 +261,29 @@ public final class EmbeddedPipeline {
             } else if (item.isEnd()) {
                 open--;
             } else {
-                process(item.event());
+                for (int i = 0; i < item.count(); i++) {
+                    process(item.events()[i]);
+                }
             }
         }
     }
 
     private void consumeMergedByEventTime(final List<BlockingQueue<Item>> queues) throws InterruptedException {
         final Item[] heads = new Item[queues.size()];
+        // The next event of each source's head batch.
+        final int[] positions = new int[queues.size()];
         final boolean[] ended = new boolean[queues.size()];
         int open = queues.size();
         while (open > 0) {
             int earliest = -1;
+            long earliestTime = 0;
             for (int index = 0; index < heads.length; index++) {
                 if (ended[index]) {
                     continue;
                 }
                 if (heads[index] == null) {
                     heads[index] = queues.get(index).take();
+                    positions[index] = 0;
                 }
                 if (heads[index].isEnd()) {
                     ended[index] = true;
@@ -235,14 +291,19 @@ public final class EmbeddedPipeline {
                     open--;
                     continue;
                 }
+                final long time = heads[index].events()[positions[index]].timeNanos();
                 // strict '<' keeps the lower source index on ties, which makes replays deterministic
-                if (earliest < 0 || heads[index].event().timeNanos() < heads[earliest].event().timeNanos()) {
+                if (earliest < 0 || time < earliestTime) {
                     earliest = index;
+                    earliestTime = time;
                 }
             }
             if (earliest >= 0) {
-                process(heads[earliest].event());
-                heads[earliest] = null;
+                final Item head = heads[earliest];
+                process(head.events()[positions[earliest]]);
+                if (++positions[earliest] == head.count()) {
+                    heads[earliest] = null;
+                }
             }
         }
     }
@@ -289,7 +350,9 @@ public final class EmbeddedPipeline {
         processEvent(event);
         if (event.timeNanos() > latestEventTime) {
             latestEventTime = event.timeNanos();
-            latestEventWallNanos = System.nanoTime();
+            if (ordering == Ordering.ARRIVAL) {
+                latestEventWallNanos = System.nanoTime(); // only an idle live pipeline reads it
+            }
             advanceTime(latestEventTime);
         }
     }
@@ -323,14 +386,14 @@ public final class EmbeddedPipeline {
                 metrics.deliveryFailures(), metrics.sourceErrors(), elapsed);
     }
 
-    /** An event from a source, or the end of that source ({@code event == null}). */
-    private record Item(Event event, int source) {
+    /** The first {@code count} of {@code events} from a source, or the end of that source ({@code events == null}). */
+    private record Item(Event[] events, int count, int source) {
         static Item end(final int source) {
-            return new Item(null, source);
+            return new Item(null, 0, source);
         }
 
         boolean isEnd() {
-            return event == null;
+            return events == null;
         }
     }
 }

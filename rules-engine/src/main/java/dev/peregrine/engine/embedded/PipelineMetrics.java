@@ -2,6 +2,7 @@ package dev.peregrine.engine.embedded;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.collector.deadletter.Rejection;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -44,8 +45,9 @@ public final class PipelineMetrics {
         return new PipelineMetrics(new PrometheusRegistry());
     }
 
-    void eventAccepted(final String source) {
-        events.labelValues(source).inc();
+    /** The accepted-events counter of {@code source}: looked up once per source, not per event. */
+    CounterDataPoint eventsFrom(final String source) {
+        return events.labelValues(source);
     }
 
     void rejected(final Rejection rejection) {

@@ -6,7 +6,9 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ReorderBufferTest {
@@ -78,5 +80,28 @@ class ReorderBufferTest {
         assertThat(released).containsExactly(10L);
         // Time never goes back: an older hint changes nothing.
         assertThat(buffer.advanceTo(5 * SECOND, event -> released.add(event.timeNanos() / SECOND))).isEqualTo(watermark);
+    }
+
+    @Test
+    void aMostlySortedStreamWithStragglersComesOutAsOneStableSortByTime() {
+        // Mostly in order (the queue), some events up to 1.9 s early (the heap), many equal times:
+        // the release order must be the stable sort by time, whichever structure held each event.
+        final Random random = new Random(20261127);
+        final List<Event> offered = new ArrayList<>();
+        final List<Event> out = new ArrayList<>();
+        long clock = 100 * SECOND;
+        for (int i = 0; i < 5_000; i++) {
+            clock += random.nextInt(4) * (SECOND / 10);
+            final long time = random.nextInt(10) == 0 ? clock - random.nextInt(20) * (SECOND / 10 - 1) : clock;
+            final Event event = Event.builder().time(time).set(StandardFields.PROC_NAME, "e" + i).build();
+            offered.add(event);
+            buffer.offer(event, out::add);
+        }
+        buffer.flush(out::add);
+
+        final List<Event> expected = new ArrayList<>(offered);
+        expected.sort(Comparator.comparingLong(Event::timeNanos));
+        assertThat(buffer.lateEvents()).isZero();
+        assertThat(out).containsExactlyElementsOf(expected);
     }
 }
