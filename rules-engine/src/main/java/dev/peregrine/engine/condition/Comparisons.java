@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 /** Builds the {@link ValueTest} for an operator and its already type-checked, parsed operands. */
 final class Comparisons {
 
-    // Below this size a linear scan beats hashing the event's value.
     private static final int LINEAR_SCAN_MAX = 6;
 
     private Comparisons() {
@@ -23,14 +22,22 @@ final class Comparisons {
         return switch (operator) {
             case EQ, EQ2 -> value -> first.equals(value.toString());
             case NE -> value -> !first.equals(value.toString());
-            case IN -> listAware(stringIn(operands), true);
-            case INTERSECTS -> listAware(stringIn(operands), false);
+            case IN -> new TextIn(operands, true);
+            case INTERSECTS -> new TextIn(operands, false);
             case CONTAINS -> value -> value.toString().contains(first);
             case ICONTAINS -> value -> containsIgnoreCase(value.toString(), first);
             case STARTSWITH -> value -> value.toString().startsWith(first);
             case ENDSWITH -> value -> value.toString().endsWith(first);
             case GLOB, IGLOB -> {
                 final Pattern pattern = Glob.compile(first, operator == Operator.IGLOB);
+                if (operator == Operator.GLOB) {
+                    // The text before the first wildcard is literal: most values fail it without the regex.
+                    final String prefix = Glob.literalPrefix(first);
+                    yield value -> {
+                        final String text = value.toString();
+                        return text.startsWith(prefix) && pattern.matcher(text).matches();
+                    };
+                }
                 yield value -> pattern.matcher(value.toString()).matches();
             }
             case PMATCH -> new PathPrefixes(operands);
@@ -166,39 +173,50 @@ final class Comparisons {
     }
 
     /**
-     * {@code in}/{@code intersects} on a list-valued field (an input key holding a JSON array):
-     * as in libsinsp, {@code in} holds when every element is in the set and {@code intersects} when
-     * at least one is; a single value is tested as is.
+     * {@code in}/{@code intersects} on text. On a list-valued field (an input key holding a JSON
+     * array), as in libsinsp, {@code in} holds when every element is in the set and
+     * {@code intersects} when at least one is; a single value is tested as is. One class rather
+     * than a wrapper around a membership lambda: this runs for most rules on most events.
      */
-    private static ValueTest listAware(final ValueTest member, final boolean all) {
-        return value -> {
+    private static final class TextIn implements ValueTest {
+        private final String[] small;
+        private final Set<String> large;
+        private final boolean all;
+
+        TextIn(final List<String> operands, final boolean all) {
+            // Below LINEAR_SCAN_MAX values a scan beats hashing the event's value.
+            this.small = operands.size() <= LINEAR_SCAN_MAX ? operands.toArray(String[]::new) : null;
+            this.large = small == null ? new HashSet<>(operands) : null;
+            this.all = all;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            if (value instanceof String text) {
+                return contains(text);
+            }
             if (!(value instanceof Collection<?> elements)) {
-                return member.test(value);
+                return contains(value.toString());
             }
             for (final Object element : elements) {
-                if (element != null && member.test(element) != all) {
+                if (element != null && contains(element.toString()) != all) {
                     return !all;
                 }
             }
             return all && !elements.isEmpty();
-        };
-    }
-
-    private static ValueTest stringIn(final List<String> operands) {
-        if (operands.size() <= LINEAR_SCAN_MAX) {
-            final String[] values = operands.toArray(String[]::new);
-            return value -> {
-                final String text = value.toString();
-                for (final String candidate : values) {
-                    if (candidate.equals(text)) {
-                        return true;
-                    }
-                }
-                return false;
-            };
         }
-        final Set<String> set = new HashSet<>(operands);
-        return value -> set.contains(value.toString());
+
+        private boolean contains(final String text) {
+            if (large != null) {
+                return large.contains(text);
+            }
+            for (final String candidate : small) {
+                if (candidate.equals(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** {@code haystack.toLowerCase().contains(needle.toLowerCase())} without allocating per event. */

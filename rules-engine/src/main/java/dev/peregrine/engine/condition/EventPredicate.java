@@ -82,6 +82,73 @@ public sealed interface EventPredicate {
         }
     }
 
+    /**
+     * A condition whose result is already known, left by {@link Specialization} where a comparison
+     * read only fields known for every event it will see.
+     *
+     * @param value the result for every event
+     */
+    record Constant(boolean value) implements EventPredicate {
+        /** Holds for every event. */
+        public static final Constant TRUE = new Constant(true);
+        /** Holds for no event. */
+        public static final Constant FALSE = new Constant(false);
+
+        /** The constant for {@code value}. */
+        public static Constant of(final boolean value) {
+            return value ? TRUE : FALSE;
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            return value;
+        }
+    }
+
+    /**
+     * A macro body that several rules use, evaluated at most once per event: the result for the
+     * last event tested is kept and reused while the same event meets the next rule. Events are
+     * immutable, so reuse gives exactly the answer a second evaluation would.
+     *
+     * <p>Not thread-safe: {@link Specialization} builds these for one evaluator, which runs on one
+     * engine thread; they never appear in a {@code RuleSet}'s own predicates.
+     */
+    static final class Shared implements EventPredicate {
+        private final String name;
+        private final EventPredicate body;
+        private Event last;
+        private boolean result;
+
+        Shared(final String name, final EventPredicate body) {
+            this.name = name;
+            this.body = body;
+        }
+
+        /** The macro's name. */
+        public String name() {
+            return name;
+        }
+
+        /** The macro's (specialized) condition. */
+        public EventPredicate body() {
+            return body;
+        }
+
+        @Override
+        public boolean test(final Event event) {
+            if (event != last) {
+                result = body.test(event);
+                last = event;
+            }
+            return result;
+        }
+
+        @Override
+        public String toString() {
+            return "Shared[" + name + ": " + body + "]";
+        }
+    }
+
     /** A macro's compiled condition, kept as a node so analyses and explanations can name it. */
     record MacroCall(String name, EventPredicate body) implements EventPredicate {
         @Override
@@ -129,12 +196,7 @@ public sealed interface EventPredicate {
 
         @Override
         public boolean test(final Event event) {
-            for (final Object value : accessor.readAll(event)) {
-                if (test.test(value)) {
-                    return true;
-                }
-            }
-            return false;
+            return accessor.anyMatch(event, test);
         }
     }
 

@@ -126,6 +126,23 @@ public sealed interface FieldAccessor {
             return values;
         }
 
+        /** As {@link #readAll} then a test of each, without building the list: this runs per event. */
+        @Override
+        public boolean anyMatch(final Event event, final ValueTest test) {
+            final List<Ancestry.Ancestor> ancestors = event.ancestry().ancestors();
+            if (ancestors.isEmpty()) {
+                final Object parent = event.get(attribute.parent());
+                return parent != null && test.test(parent);
+            }
+            for (int i = 0; i < ancestors.size(); i++) {
+                final Object value = attribute.of(ancestors.get(i));
+                if (value != null && test.test(value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         @Override
         public String name() {
             return attribute.fieldName();
@@ -173,6 +190,18 @@ public sealed interface FieldAccessor {
                 }
             }
             return values;
+        }
+
+        /** As {@link #readAll} then a test of each, without building the list: this runs per event. */
+        @Override
+        public boolean anyMatch(final Event event, final ValueTest test) {
+            for (int i = 0; i < ends.size(); i++) {
+                final Object value = event.get(ends.get(i));
+                if (value != null && test.test(value)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

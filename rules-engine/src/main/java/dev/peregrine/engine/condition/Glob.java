@@ -26,6 +26,18 @@ public final class Glob {
         return Pattern.compile(toRegex(glob, ".*", "."), flags);
     }
 
+    /** The text before {@code glob}'s first wildcard, which a match must start with literally. */
+    public static String literalPrefix(final String glob) {
+        int end = glob.length();
+        for (final char wildcard : new char[] {'*', '?', '['}) {
+            final int at = glob.indexOf(wildcard);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return glob.substring(0, end);
+    }
+
     /** Whether {@code text} has any glob wildcard. */
     public static boolean hasWildcard(final String text) {
         return text.indexOf('*') >= 0 || text.indexOf('?') >= 0 || text.indexOf('[') >= 0;

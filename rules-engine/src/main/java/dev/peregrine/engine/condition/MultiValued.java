@@ -14,4 +14,14 @@ public interface MultiValued {
 
     /** Every present value, in order; empty when there is none. */
     List<Object> readAll(Event event);
+
+    /** Whether {@code test} holds for at least one present value; false when there is none. */
+    default boolean anyMatch(final Event event, final ValueTest test) {
+        for (final Object value : readAll(event)) {
+            if (test.test(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -2,28 +2,44 @@ package dev.peregrine.engine.falco;
 
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.collector.event.Event;
+import dev.peregrine.collector.event.Field;
+import dev.peregrine.collector.event.FieldType;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.engine.Detector;
 import dev.peregrine.engine.condition.EventPredicate;
+import dev.peregrine.engine.condition.FieldAccessor;
+import dev.peregrine.engine.condition.RequiredValues;
+import dev.peregrine.engine.condition.Specialization;
 import dev.peregrine.engine.rules.EventSources;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Evaluates a {@link RuleSet}'s enabled rules against each event and raises one {@link Alert}
  * per match.
  *
- * <p>Rules are indexed by source (see {@link EventSources}) and by the {@code evt.type} values
- * their condition requires, so an event only meets rules that can match it; rules without an
- * {@code evt.type} constraint are evaluated for every event of their source. Alerts come out in
- * rule load order.
+ * <p>Rules are indexed by source (see {@link EventSources}) and by {@code evt.type}, as Falco
+ * indexes them, so an event only meets rules that can match it. Within one source and type, when
+ * several rules require values of one text field ({@code proc.name in (…)}, see
+ * {@link RequiredValues}), they are indexed by that field's value too, as Esper's filter index
+ * does, so an event meets only the rules its value admits. Each index entry holds its rules
+ * rewritten by {@link Specialization} for what the entry knows ({@code evt.source},
+ * {@code evt.type}, the indexed field's value): comparisons on those are already decided, and a
+ * macro several rules share is evaluated once per event. Entries are built the first time an
+ * event needs them, at most {@value #MAX_TYPES} types per source and {@value #MAX_VALUES} values
+ * per type beyond those the rules name (further events meet only the rules that name no type or
+ * value, less specialized, with the same results). Alerts come out in rule load order.
  *
  * <p>Alert ids: {@code Alert.deterministicId(ruleId, key, eventTime)} where key is the event's
  * session (else agent, else host, else empty), followed by the rendered output and
@@ -34,24 +50,194 @@ import java.util.function.Consumer;
  */
 public final class FalcoRuleEvaluator implements Detector {
 
-    private static final CompiledRule[] NONE = new CompiledRule[0];
+    /** Types indexed per source; bounds the index whatever types an input sends. */
+    static final int MAX_TYPES = 512;
+
+    /** Values of the indexed field, beyond those rules name, given their own entry per type. */
+    static final int MAX_VALUES = 256;
 
     /** One enabled rule with its counter index. */
     private record CompiledRule(int index, RuleDef def, EventPredicate predicate) {
     }
 
-    /** The rules of one event source, by evt.type; each array already includes the catch-all rules, in rule order. */
-    private record Bucket(Map<String, CompiledRule[]> byType, CompiledRule[] anyType) {
-        CompiledRule[] rulesFor(final String type) {
-            if (type == null) {
-                return anyType;
+    /** The rules one event source applies, in rule order, with the entries per type built so far. */
+    private static final class SourceRules {
+        private final String source;
+        private final List<CompiledRule> rules;
+        private final Map<String, TypeRules> byType = new HashMap<>();
+        /** The types rules require: always given an entry, cap or not. */
+        private final Set<String> named = new HashSet<>();
+        private final TypeRules untyped;
+        private final TypeRules otherTypes;
+
+        /** @param source the events' evt.source, or {@code null} for events without one */
+        SourceRules(final String source, final List<CompiledRule> rules) {
+            this.source = source;
+            this.rules = List.copyOf(rules);
+            this.untyped = new TypeRules(rules, List.of(new Specialization.Known(StandardFields.EVT_SOURCE, source),
+                    new Specialization.Known(StandardFields.EVT_TYPE, null)));
+            // Past the cap only types no rule names arrive here (named ones always get an entry),
+            // so rules that name their types cannot match.
+            this.otherTypes = new TypeRules(rules.stream().filter(rule -> rule.def().eventTypes().any()).toList(),
+                    List.of(new Specialization.Known(StandardFields.EVT_SOURCE, source)));
+            for (final CompiledRule rule : rules) {
+                named.addAll(rule.def().eventTypes().names());
             }
-            final CompiledRule[] rules = byType.get(type);
-            return rules == null ? anyType : rules;
+        }
+
+        TypeRules rulesFor(final String type) {
+            if (type == null) {
+                return untyped;
+            }
+            final TypeRules entry = byType.get(type);
+            if (entry != null) {
+                return entry;
+            }
+            if (byType.size() >= MAX_TYPES && !named.contains(type)) {
+                return otherTypes;
+            }
+            final List<CompiledRule> candidates = new ArrayList<>();
+            for (final CompiledRule rule : rules) {
+                if (rule.def().eventTypes().any() || rule.def().eventTypes().names().contains(type)) {
+                    candidates.add(rule);
+                }
+            }
+            final TypeRules built = new TypeRules(candidates, List.of(
+                    new Specialization.Known(StandardFields.EVT_SOURCE, source),
+                    new Specialization.Known(StandardFields.EVT_TYPE, type)));
+            byType.put(type, built);
+            return built;
         }
     }
 
-    private final Map<String, Bucket> buckets;
+    /**
+     * The rules events of one source and type meet: specialized for what is known of them, and
+     * indexed by the text field most of them require values of, when at least two do.
+     */
+    private static final class TypeRules {
+        private final List<CompiledRule> candidates;
+        private final List<Specialization.Known> known;
+        private final CompiledRule[] all;
+        private final Field field;
+        private final RequiredValues[] required;
+        private final Set<String> named = new HashSet<>();
+        private final Map<String, CompiledRule[]> byValue = new HashMap<>();
+        private final CompiledRule[] unconstrained;
+        private final CompiledRule[] missing;
+
+        TypeRules(final List<CompiledRule> candidates, final List<Specialization.Known> known) {
+            this.candidates = List.copyOf(candidates);
+            this.known = List.copyOf(known);
+            this.all = specialize(candidates, known);
+            this.field = indexField(all);
+            this.required = new RequiredValues[candidates.size()];
+            final List<CompiledRule> free = new ArrayList<>();
+            for (int i = 0; i < candidates.size() && field != null; i++) {
+                required[i] = RequiredValues.of(candidates.get(i).predicate(), field.name());
+                if (required[i].any()) {
+                    free.add(candidates.get(i));
+                } else {
+                    named.addAll(required[i].values());
+                }
+            }
+            this.unconstrained = field == null ? all : specialize(free, known);
+            this.missing = field == null ? all : specialize(free, with(known, field, null));
+        }
+
+        CompiledRule[] rulesFor(final Event event) {
+            if (field == null) {
+                return all;
+            }
+            final String value = event.getString(field);
+            if (value == null) {
+                return missing;
+            }
+            CompiledRule[] rules = byValue.get(value);
+            if (rules != null) {
+                return rules;
+            }
+            if (byValue.size() >= MAX_VALUES && !named.contains(value)) {
+                // No rule that requires a value of the field names this one.
+                return unconstrained;
+            }
+            final List<CompiledRule> admitted = new ArrayList<>();
+            for (int i = 0; i < candidates.size(); i++) {
+                if (required[i].any() || required[i].values().contains(value)) {
+                    admitted.add(candidates.get(i));
+                }
+            }
+            rules = specialize(admitted, with(known, field, value));
+            byValue.put(value, rules);
+            return rules;
+        }
+
+        /** The text field the most rules require values of (at least two), or {@code null}. */
+        private static Field indexField(final CompiledRule[] rules) {
+            final Map<Field, Integer> constrained = new LinkedHashMap<>();
+            for (final CompiledRule rule : rules) {
+                for (final Field field : equalityFields(rule.predicate(), new LinkedHashSet<>())) {
+                    if (!RequiredValues.of(rule.predicate(), field.name()).any()) {
+                        constrained.merge(field, 1, Integer::sum);
+                    }
+                }
+            }
+            Field best = null;
+            int most = 1;
+            for (final Map.Entry<Field, Integer> entry : constrained.entrySet()) {
+                if (entry.getValue() > most) {
+                    best = entry.getKey();
+                    most = entry.getValue();
+                }
+            }
+            return best;
+        }
+
+        /** The text fields {@code predicate} compares with {@code =} or {@code in}: the index candidates. */
+        private static Set<Field> equalityFields(final EventPredicate predicate, final Set<Field> into) {
+            if (predicate instanceof EventPredicate.FieldTest test) {
+                if (test.accessor() instanceof FieldAccessor.Slot slot && slot.field().type() == FieldType.STRING
+                        && !RequiredValues.of(test, slot.field().name()).any()) {
+                    into.add(slot.field());
+                }
+            } else if (predicate instanceof EventPredicate.AllOf all) {
+                all.parts().forEach(part -> equalityFields(part, into));
+            } else if (predicate instanceof EventPredicate.AnyOf any) {
+                any.parts().forEach(part -> equalityFields(part, into));
+            } else if (predicate instanceof EventPredicate.Shared shared) {
+                equalityFields(shared.body(), into);
+            } else if (predicate instanceof EventPredicate.MacroCall call) {
+                equalityFields(call.body(), into);
+            }
+            return into;
+        }
+
+        private static List<Specialization.Known> with(final List<Specialization.Known> known, final Field field,
+                                                       final String value) {
+            final List<Specialization.Known> more = new ArrayList<>(known);
+            more.add(new Specialization.Known(field, value));
+            return more;
+        }
+
+        /** The rules rewritten for {@code known}, without those it rules out; rule order kept. */
+        private static CompiledRule[] specialize(final List<CompiledRule> rules, final List<Specialization.Known> known) {
+            final List<EventPredicate> specialized = Specialization.specialize(
+                    rules.stream().map(CompiledRule::predicate).toList(), known);
+            final List<CompiledRule> kept = new ArrayList<>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+                final EventPredicate predicate = specialized.get(i);
+                if (!EventPredicate.Constant.FALSE.equals(predicate)) {
+                    kept.add(new CompiledRule(rules.get(i).index(), rules.get(i).def(), predicate));
+                }
+            }
+            return kept.toArray(CompiledRule[]::new);
+        }
+    }
+
+    /** Sources in a small array, not a map: an event's source is found by a few reference compares. */
+    private final String[] sourceNames;
+    private final SourceRules[] sourceRules;
+    /** Events without evt.source count as syscall events, but their (missing) evt.source matches nothing. */
+    private final SourceRules unsourced;
     private final RuleStats stats;
 
     /** @param rules the rules; disabled and inactive ones (a source Peregrine does not ingest) are kept out of the index */
@@ -64,57 +250,43 @@ public final class FalcoRuleEvaluator implements Detector {
             }
         }
         this.stats = new RuleStats(enabled.stream().map(r -> r.def().id()).toList());
-        this.buckets = index(enabled);
-    }
-
-    private static Map<String, Bucket> index(final List<CompiledRule> rules) {
-        final Map<String, List<CompiledRule>> bySource = new LinkedHashMap<>();
-        for (final CompiledRule rule : rules) {
+        final Map<String, List<CompiledRule>> rulesBySource = new LinkedHashMap<>();
+        for (final CompiledRule rule : enabled) {
             for (final String source : EventSources.eventSourcesOf(rule.def().source())) {
-                bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(rule);
+                rulesBySource.computeIfAbsent(source, s -> new ArrayList<>()).add(rule);
             }
         }
-        final Map<String, Bucket> buckets = new HashMap<>();
-        for (final Map.Entry<String, List<CompiledRule>> entry : bySource.entrySet()) {
-            final List<CompiledRule> sourceRules = entry.getValue();
-            final List<String> types = new ArrayList<>();
-            for (final CompiledRule rule : sourceRules) {
-                if (!rule.def().eventTypes().any()) {
-                    for (final String type : rule.def().eventTypes().sorted()) {
-                        if (!types.contains(type)) {
-                            types.add(type);
-                        }
-                    }
-                }
-            }
-            final Map<String, CompiledRule[]> byType = new HashMap<>();
-            for (final String type : types) {
-                // Rule order is kept so alerts come out in load order whatever the index.
-                byType.put(type, sourceRules.stream()
-                        .filter(r -> r.def().eventTypes().any() || r.def().eventTypes().names().contains(type))
-                        .toArray(CompiledRule[]::new));
-            }
-            final CompiledRule[] anyType = sourceRules.stream()
-                    .filter(r -> r.def().eventTypes().any()).toArray(CompiledRule[]::new);
-            buckets.put(entry.getKey(), new Bucket(Map.copyOf(byType), anyType));
-        }
-        return Map.copyOf(buckets);
+        this.sourceNames = rulesBySource.keySet().toArray(String[]::new);
+        this.sourceRules = rulesBySource.entrySet().stream()
+                .map(entry -> new SourceRules(entry.getKey(), entry.getValue())).toArray(SourceRules[]::new);
+        this.unsourced = new SourceRules(null, rulesBySource.getOrDefault(EventSources.SYSCALL, List.of()));
     }
 
     @Override
     public void onEvent(final Event event, final Consumer<Alert> alerts) {
-        final String source = event.getString(StandardFields.EVT_SOURCE);
-        final Bucket bucket = buckets.get(source == null ? EventSources.SYSCALL : source);
-        if (bucket == null) {
+        final SourceRules rules = rulesOf(event.getString(StandardFields.EVT_SOURCE));
+        if (rules == null) {
             return;
         }
-        for (final CompiledRule rule : bucket.rulesFor(event.getString(StandardFields.EVT_TYPE))) {
+        for (final CompiledRule rule : rules.rulesFor(event.getString(StandardFields.EVT_TYPE)).rulesFor(event)) {
             stats.countEvaluated(rule.index());
             if (rule.predicate().test(event)) {
                 stats.countMatched(rule.index());
                 alerts.accept(alert(rule.def(), event));
             }
         }
+    }
+
+    private SourceRules rulesOf(final String source) {
+        if (source == null) {
+            return unsourced;
+        }
+        for (int i = 0; i < sourceNames.length; i++) {
+            if (sourceNames[i].equals(source)) {
+                return sourceRules[i];
+            }
+        }
+        return null;
     }
 
     /** The alerts {@code event} raises, in rule order. */
@@ -129,10 +301,13 @@ public final class FalcoRuleEvaluator implements Detector {
         return stats;
     }
 
-    /** How many enabled rules an event of {@code source} and {@code type} is evaluated against (for tests and tooling). */
+    /**
+     * How many enabled rules an event of {@code source} and {@code type} is evaluated against: those
+     * its source and type do not already rule out (for tests and tooling).
+     */
     public int candidateCount(final String source, final String type) {
-        final Bucket bucket = buckets.get(source == null ? EventSources.SYSCALL : source);
-        return bucket == null ? 0 : bucket.rulesFor(type).length;
+        final SourceRules rules = rulesOf(source);
+        return rules == null ? 0 : rules.rulesFor(type).all.length;
     }
 
     private static Alert alert(final RuleDef rule, final Event event) {
