@@ -15,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -155,10 +157,22 @@ final class BodyParser {
     /** A rejection of the body bytes {@code [from, to)}, numbered {@code line}. */
     Rejection rejection(final byte[] body, final int from, final int to, final long line, final Reason reason,
                                 final String who, final String message) {
+        return rejection(body, from, to, line, reason, who, message, false);
+    }
+
+    /**
+     * As {@link #rejection(byte[], int, int, long, Reason, String, String)}; the bytes of a
+     * {@code binary} body (protobuf, or what should have been gzip) are kept in base64, since as text
+     * they would not survive, and the message says so.
+     */
+    Rejection rejection(final byte[] body, final int from, final int to, final long line, final Reason reason,
+                        final String who, final String message, final boolean binary) {
         final int kept = Math.min(to - from, LineReader.KEPT_BYTES_OF_LONG_LINE);
-        return new Rejection(source, line, reason, who + ": " + message,
-                new String(body, from, kept, StandardCharsets.UTF_8), to - from, sha256(body, from, to - from),
-                kept < to - from);
+        final String raw = binary
+                ? Base64.getEncoder().encodeToString(Arrays.copyOfRange(body, from, from + kept))
+                : new String(body, from, kept, StandardCharsets.UTF_8);
+        return new Rejection(source, line, reason, who + ": " + message + (binary ? " (raw: the bytes in base64)" : ""),
+                raw, to - from, sha256(body, from, to - from), kept < to - from);
     }
 
     private static String sha256(final byte[] bytes, final int off, final int len) {

@@ -9,6 +9,7 @@ import dev.peregrine.collector.adapters.Adapted;
 import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.adapters.claudecode.ClaudeCodeHookAdapter;
 import dev.peregrine.collector.adapters.litellm.LiteLlmAdapter;
+import dev.peregrine.collector.adapters.otel.OtlpAdapter;
 import dev.peregrine.collector.adapters.otel.OtlpLogAdapter;
 import dev.peregrine.collector.adapters.otel.OtlpTraceAdapter;
 import dev.peregrine.collector.deadletter.Rejection;
@@ -18,6 +19,7 @@ import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.collector.source.EventSource;
 import dev.peregrine.collector.source.SourceListener;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +32,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
@@ -40,7 +43,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * (native or agent events, spec §2.1/§2.2, decided per line) or a JSON array of such objects.
  * Agent-ecosystem formats are posted to their own paths and mapped onto events by a
  * {@link PayloadAdapter} ({@link #defaultAdapters()}: Claude Code hooks at
- * {@value ClaudeCodeHookAdapter#PATH}, OTLP/HTTP JSON traces at {@value OtlpTraceAdapter#PATH} and logs at
+ * {@value ClaudeCodeHookAdapter#PATH}, OTLP/HTTP traces at {@value OtlpTraceAdapter#PATH} and logs at
  * {@value OtlpLogAdapter#PATH},
  * LiteLLM logs at {@value LiteLlmAdapter#PATH}); from there on they take the same path as
  * {@code /v1/events}: token, limits, identity check, queue, and the answers below, with
@@ -61,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * are all of no interest to Peregrine (spans of no GenAI operation) is a 200 that takes nothing.
  * An adapter's fallback {@code agent.id} is set on events that still have none after the token's
  * binding filled them, when the binding allows it.
+ * An {@link OtlpAdapter}'s path reads the body by its {@code Content-Type}: {@value OtlpAdapter#JSON}
+ * (or none) as OTLP/HTTP JSON, {@value OtlpAdapter#PROTOBUF} as protobuf, anything else is a 415;
+ * a protobuf request is answered in protobuf (below). Every path takes {@code Content-Encoding: gzip}
+ * (what OTLP exporters send by default), its limit applying to the body once decompressed too.
  * {@code GET /healthz} answers {@code 200 {"status":"ok",…}} (no token needed; 503 once closed).
  * Mount both on a server the application owns ({@link #mount}), or let this class own one
  * ({@link #listen}).
@@ -74,7 +83,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>405</td><td>not a POST</td></tr>
  *   <tr><td>401</td><td>no bearer token, or one that is not configured</td></tr>
  *   <tr><td>503</td><td>the source is closed</td></tr>
- *   <tr><td>413</td><td>body over {@link IngestLimits#maxBodyBytes()} (by Content-Length, before reading, or while reading)</td></tr>
+ *   <tr><td>415</td><td>a {@code Content-Type} the path does not read, or a {@code Content-Encoding} other
+ *       than gzip</td></tr>
+ *   <tr><td>413</td><td>body over {@link IngestLimits#maxBodyBytes()} (by Content-Length, before reading, while
+ *       reading, or while decompressing)</td></tr>
  *   <tr><td>429</td><td>the token's rate is used up ({@code Retry-After} says when to come back), or the queue
  *       cannot take the whole request (backpressure, {@code Retry-After: 1}); nothing of the request is taken</td></tr>
  *   <tr><td>403</td><td>an event claims an identity the token is not bound to: nothing of the request is taken;
@@ -88,7 +100,14 @@ import org.slf4j.LoggerFactory;
  * {@link #read} exactly once, in body order, and after any other status none does, so a client
  * retries 429s and 5xx as they are. Rejected lines of a 207 or 400 go to the listener as
  * {@link Rejection}s (source {@value #NAME}, message naming the token and client), to be
- * dead-lettered like any source's.
+ * dead-lettered like any source's. A gzip body that does not decompress is one such rejected
+ * line (a 400). Rejections of a protobuf body keep its bytes in base64.
+ *
+ * <h2>Answers in protobuf</h2>
+ * A protobuf OTLP request gets the same status codes with a protobuf body: after a 200 or 207 the
+ * signal's export response ({@code ExportTraceServiceResponse}, {@code ExportLogsServiceResponse}),
+ * with a {@code partial_success} counting the rejected records and naming the first when there are
+ * any; after any other status a {@code google.rpc.Status} with the message.
  *
  * <h2>Identity</h2>
  * Each token is bound to an {@link IdentityPattern}: events that lack {@code agent.id},
@@ -207,10 +226,11 @@ public final class IngestServer implements EventSource {
 
     /** The handler of {@value #EVENTS_PATH}. */
     public HttpHandler eventsHandler() {
-        return exchange -> handle(exchange, (body, who) -> bodies.parse(body, body.length, who));
+        final Format ndjson = new Format((body, who) -> bodies.parse(body, body.length, who), null);
+        return exchange -> handle(exchange, contentType -> ndjson);
     }
 
-    /** Claude Code hooks, OTLP/HTTP JSON traces and logs, and LiteLLM logs, each with its default identity keys. */
+    /** Claude Code hooks, OTLP/HTTP traces and logs (JSON or protobuf), LiteLLM logs, each with its default identity keys. */
     public static List<PayloadAdapter> defaultAdapters() {
         return List.of(new ClaudeCodeHookAdapter(), new OtlpTraceAdapter(), new OtlpLogAdapter(), new LiteLlmAdapter());
     }
@@ -223,7 +243,27 @@ public final class IngestServer implements EventSource {
     /** The handler of an adapter's path: its format mapped onto events, then taken as {@value #EVENTS_PATH} takes them. */
     public HttpHandler adapterHandler(final PayloadAdapter adapter) {
         Objects.requireNonNull(adapter, "adapter");
-        return exchange -> handle(exchange, (body, who) -> adapt(adapter, body, who));
+        final Format json = new Format((body, who) -> adapt(adapter, adapter::adapt, body, who, false), null);
+        if (!(adapter instanceof OtlpAdapter otlp)) {
+            return exchange -> handle(exchange, contentType -> json);
+        }
+        final Format protobuf = new Format((body, who) -> adapt(adapter, otlp::adaptProtobuf, body, who, true), otlp);
+        return exchange -> handle(exchange, contentType -> {
+            final String media = mediaType(contentType);
+            // No Content-Type at all has always been read as JSON; OTLP exporters always send one.
+            return media == null || OtlpAdapter.JSON.equals(media) ? json
+                    : OtlpAdapter.PROTOBUF.equals(media) ? protobuf : null;
+        });
+    }
+
+    /** The media type of a {@code Content-Type} header without its parameters, lower case; {@code null} when absent. */
+    private static String mediaType(final String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        final int semicolon = contentType.indexOf(';');
+        final String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+        return media.isEmpty() ? null : media.toLowerCase(Locale.ROOT);
     }
 
     /** The handler of {@value #HEALTH_PATH}. */
@@ -336,9 +376,31 @@ public final class IngestServer implements EventSource {
     private interface BodyReader extends BiFunction<byte[], String, Batch> {
     }
 
-    private void handle(final HttpExchange exchange, final BodyReader reader) throws IOException {
+    /**
+     * How a request's body is read and its answer written.
+     *
+     * @param reader   what the body holds
+     * @param protobuf the OTLP signal whose protobuf answers the request gets, or {@code null} for JSON answers
+     */
+    private record Format(BodyReader reader, OtlpAdapter protobuf) {
+        /** Whether the body is binary: rejections keep it in base64. */
+        boolean binary() {
+            return protobuf != null;
+        }
+    }
+
+    /** The answers of a request whose {@code Content-Type} is not read: JSON. */
+    private static final Format UNSUPPORTED = new Format(null, null);
+
+    /**
+     * Answers one request and closes it.
+     *
+     * @param formats the format of a request by its {@code Content-Type} header (or {@code null});
+     *                {@code null} for a 415
+     */
+    private void handle(final HttpExchange exchange, final Function<String, Format> formats) throws IOException {
         try (exchange) {
-            answer(exchange, reader);
+            answer(exchange, formats);
         } catch (final IOException | RuntimeException e) {
             // The client went away mid-request, or a bug: nothing was taken unless a 2xx was sent.
             LOG.warn("{}: request from {} failed: {}", NAME, exchange.getRemoteAddress(), e.toString());
@@ -347,50 +409,82 @@ public final class IngestServer implements EventSource {
     }
 
     /** Answers one POST; returns the status sent. */
-    private int answer(final HttpExchange exchange, final BodyReader reader) throws IOException {
+    private int answer(final HttpExchange exchange, final Function<String, Format> formats) throws IOException {
         final String remote = remote(exchange);
+        final String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        final Format read = formats.apply(contentType);
+        final Format format = read == null ? UNSUPPORTED : read;
         if (!"POST".equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().set("Allow", "POST");
-            return error(exchange, 405, "method_not_allowed", "use POST to send events");
+            return error(exchange, format, 405, "method_not_allowed", "use POST to send events");
         }
         final Bound token = bound(exchange);
         if (token == null) {
             LOG.warn("{}: refused a request from {} without a valid bearer token", NAME, remote);
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"peregrine\"");
-            return error(exchange, 401, "unauthorized", "send a configured token as 'Authorization: Bearer <token>'");
+            return error(exchange, format, 401, "unauthorized",
+                    "send a configured token as 'Authorization: Bearer <token>'");
         }
         if (isClosed()) {
-            return error(exchange, 503, "closed", "the collector is shutting down; retry against its successor");
+            return error(exchange, format, 503, "closed",
+                    "the collector is shutting down; retry against its successor");
+        }
+        if (read == null) {
+            LOG.warn("{}: refused a request from token '{}' at {} to {}: Content-Type '{}' is not read there", NAME,
+                    token.binding().name(), remote, exchange.getRequestURI().getPath(), contentType);
+            return error(exchange, format, 415, "unsupported_media_type", "Content-Type '" + contentType
+                    + "' is not read here: send " + OtlpAdapter.JSON + " (OTLP/HTTP JSON) or " + OtlpAdapter.PROTOBUF
+                    + " (OTLP/HTTP protobuf)");
+        }
+        final String encoding = contentEncoding(exchange);
+        if (encoding != null && !"gzip".equals(encoding)) {
+            LOG.warn("{}: refused a request from token '{}' at {}: Content-Encoding '{}'", NAME,
+                    token.binding().name(), remote, encoding);
+            return error(exchange, format, 415, "unsupported_content_encoding", "Content-Encoding '" + encoding
+                    + "' is not read: send the body as it is or with Content-Encoding: gzip");
         }
         final String lengthHeader = exchange.getRequestHeaders().getFirst("Content-Length");
         if (lengthHeader != null && parseLength(lengthHeader) > limits.maxBodyBytes()) {
-            return tooLarge(exchange, token, remote, lengthHeader);
+            return tooLarge(exchange, format, token, remote, lengthHeader.strip() + " bytes");
         }
         final long wait = token.bucket().admit();
         if (wait > 0) {
             final long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));
             exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
-            return error(exchange, 429, "rate_limited", "token '" + token.binding().name() + "' is over its rate of "
-                    + limits.eventsPerSecond() + " events/s; retry after " + seconds + " s");
+            return error(exchange, format, 429, "rate_limited", "token '" + token.binding().name()
+                    + "' is over its rate of " + limits.eventsPerSecond() + " events/s; retry after " + seconds + " s");
         }
-        final byte[] body;
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(limits.maxBodyBytes() + 1);
         }
         stats.bytes(body.length);
         if (body.length > limits.maxBodyBytes()) {
-            return tooLarge(exchange, token, remote, "more than " + limits.maxBodyBytes());
+            return tooLarge(exchange, format, token, remote, "more than " + limits.maxBodyBytes() + " bytes");
         }
         final String who = "token '" + token.binding().name() + "' from " + remote;
-        final Batch batch = reader.apply(body, who);
+        final Batch batch;
+        final byte[] inflated = encoding == null ? body : gunzip(body);
+        if (inflated == null) {
+            // Not gzip after all: the body is kept as it came, in base64, like any refused record.
+            batch = new Batch();
+            batch.reject(bodies.rejection(body, 0, body.length, 1, Reason.UNKNOWN_FORMAT, who,
+                    "the body is not valid gzip though its Content-Encoding says so", true));
+        } else if (inflated.length > limits.maxBodyBytes()) {
+            return tooLarge(exchange, format, token, remote, "more than " + limits.maxBodyBytes()
+                    + " bytes once decompressed (" + body.length + " gzipped)");
+        } else {
+            body = inflated;
+            batch = format.reader().apply(body, who);
+        }
         token.bucket().pay(batch.records);
-        final List<Rejection> spoofed = checkIdentity(body, batch, token.binding(), remote, who);
+        final List<Rejection> spoofed = checkIdentity(body, batch, token.binding(), remote, who, format.binary());
         if (!spoofed.isEmpty()) {
-            return forbidden(exchange, batch, spoofed, who);
+            return forbidden(exchange, format, batch, spoofed, who);
         }
         if (!enqueue(batch.events, batch.rejections)) {
             exchange.getResponseHeaders().set("Retry-After", "1");
-            return error(exchange, 429, "queue_full", "the collector's queue cannot take " + batch.records
+            return error(exchange, format, 429, "queue_full", "the collector's queue cannot take " + batch.records
                     + " more records now; nothing was taken, retry the whole request");
         }
         stats.accepted(batch.events.size());
@@ -405,23 +499,44 @@ public final class IngestServer implements EventSource {
         final int status = nothingUsable ? 400 : batch.rejections.isEmpty() ? 200 : 207;
         final String note = batch.records == 0 && batch.skipped == 0 ? "the body holds no events"
                 : batch.skipped > 0 ? batch.skipped + " records carry nothing Peregrine maps and were skipped" : null;
-        return report(exchange, status, batch.events.size(), batch.rejections, note);
+        return report(exchange, format, status, batch.events.size(), batch.rejections, note);
+    }
+
+    /** The request's {@code Content-Encoding}, lower case; {@code null} when absent or {@code identity}. */
+    private static String contentEncoding(final HttpExchange exchange) {
+        final String header = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        final String encoding = header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
+        return encoding.isEmpty() || "identity".equals(encoding) ? null : "x-gzip".equals(encoding) ? "gzip" : encoding;
+    }
+
+    /**
+     * {@code body} decompressed, read no further than one byte past the body limit so that a small
+     * body that inflates hugely (a zip bomb) costs no more memory than a large plain one; {@code null}
+     * when it is not gzip.
+     */
+    private byte[] gunzip(final byte[] body) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return in.readNBytes(limits.maxBodyBytes() + 1);
+        } catch (final IOException e) {
+            return null;
+        }
     }
 
     /**
      * The batch of an ecosystem body: its adapter's events and problems, each record kept as its
      * own bytes where the adapter can tell them apart (an NDJSON line), else as the whole body.
      */
-    private Batch adapt(final PayloadAdapter adapter, final byte[] body, final String who) {
+    private Batch adapt(final PayloadAdapter adapter, final Adapting adapting, final byte[] body, final String who,
+                        final boolean binary) {
         final Adapted adapted;
         try {
-            adapted = adapter.adapt(body, body.length, Math.multiplyExact(clock.millis(), 1_000_000L));
+            adapted = adapting.adapt(body, body.length, Math.multiplyExact(clock.millis(), 1_000_000L));
         } catch (final RuntimeException e) {
             // A bug in an adapter must not lose the body: it is refused whole and dead-lettered.
             LOG.error("{}: the {} adapter failed on a body from {}", NAME, adapter.format(), who, e);
             final Batch failed = new Batch();
             failed.reject(bodies.rejection(body, 0, body.length, 1, Reason.UNKNOWN_FORMAT, who,
-                    adapter.format() + " adapter failed: " + e));
+                    adapter.format() + " adapter failed: " + e, binary));
             return failed;
         }
         final Batch batch = new Batch();
@@ -429,14 +544,20 @@ public final class IngestServer implements EventSource {
         batch.skipped = adapted.skipped();
         for (int i = 0; i < adapted.events().size(); i++) {
             final Adapted.Origin origin = adapted.origins().get(i);
-            batch.event(origin.record(), adapted.events().get(i), from(origin, body), to(origin, body));
+            batch.event(origin.record(), adapted.events().get(i), from(origin, body), to(origin, body, binary));
         }
         for (final Adapted.Problem problem : adapted.problems()) {
             final Adapted.Origin origin = problem.origin();
-            batch.reject(bodies.rejection(body, from(origin, body), to(origin, body), origin.record(), problem.reason(),
-                    who, adapter.format() + ": " + problem.message()));
+            batch.reject(bodies.rejection(body, from(origin, body), to(origin, body, binary), origin.record(),
+                    problem.reason(), who, adapter.format() + ": " + problem.message(), binary));
         }
         return batch;
+    }
+
+    /** One of an adapter's readings of a body: {@link PayloadAdapter#adapt} or {@link OtlpAdapter#adaptProtobuf}. */
+    @FunctionalInterface
+    private interface Adapting {
+        Adapted adapt(byte[] body, int length, long receivedNanos);
     }
 
     /** Where a record starts in the body; a record without bytes of its own is the whole body. */
@@ -444,11 +565,11 @@ public final class IngestServer implements EventSource {
         return origin.from() < 0 || origin.to() > body.length ? 0 : origin.from();
     }
 
-    /** Where a record ends in the body, trailing whitespace left out. */
-    private static int to(final Adapted.Origin origin, final byte[] body) {
+    /** Where a record ends in the body, trailing whitespace of a text body left out. */
+    private static int to(final Adapted.Origin origin, final byte[] body, final boolean binary) {
         int end = origin.from() < 0 || origin.to() > body.length ? body.length : origin.to();
         final int start = from(origin, body);
-        while (end > start && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' '
+        while (!binary && end > start && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' '
                 || body[end - 1] == '\t')) {
             end--;
         }
@@ -470,7 +591,7 @@ public final class IngestServer implements EventSource {
      * outside it, as rejections; reports each violation.
      */
     private List<Rejection> checkIdentity(final byte[] body, final Batch batch, final TokenBinding token, final String remote,
-                                          final String who) {
+                                          final String who, final boolean binary) {
         final List<Rejection> spoofed = new ArrayList<>();
         for (int i = 0; i < batch.events.size(); i++) {
             final Event event = batch.events.get(i);
@@ -486,7 +607,8 @@ public final class IngestServer implements EventSource {
                     clock.instant()));
             final int[] range = batch.eventRanges.get(i);
             spoofed.add(bodies.rejection(body, range[0], range[1], line, Reason.IDENTITY_NOT_ALLOWED, who,
-                    field.name() + " '" + claimed + "' is not allowed for this token (allowed: '" + allowed + "')"));
+                    field.name() + " '" + claimed + "' is not allowed for this token (allowed: '" + allowed + "')",
+                    binary));
         }
         return spoofed;
     }
@@ -506,8 +628,8 @@ public final class IngestServer implements EventSource {
         return clock.instant();
     }
 
-    private int forbidden(final HttpExchange exchange, final Batch batch, final List<Rejection> spoofed,
-                          final String who) throws IOException {
+    private int forbidden(final HttpExchange exchange, final Format format, final Batch batch,
+                          final List<Rejection> spoofed, final String who) throws IOException {
         LOG.warn("{}: {}: refused a request of {} lines: {} claim an identity outside the token's binding; first: "
                 + "line {}: {}", NAME, who, batch.records, spoofed.size(), spoofed.get(0).line(), spoofed.get(0).message());
         final List<Rejection> kept = new ArrayList<>(spoofed);
@@ -521,7 +643,7 @@ public final class IngestServer implements EventSource {
             }
         }
         countRejections(kept);
-        return report(exchange, 403, 0, kept, "events claim an identity this token is not bound to; "
+        return report(exchange, format, 403, 0, kept, "events claim an identity this token is not bound to; "
                 + "nothing of the request was taken");
     }
 
@@ -538,14 +660,15 @@ public final class IngestServer implements EventSource {
         return true;
     }
 
-    private int tooLarge(final HttpExchange exchange, final Bound token, final String remote, final String size)
-            throws IOException {
-        LOG.warn("{}: refused a body of {} bytes from token '{}' at {}: the limit is {}", NAME, size,
+    /** Refuses a body of {@code size} (bytes, as said or as read) over the limit. */
+    private int tooLarge(final HttpExchange exchange, final Format format, final Bound token, final String remote,
+                         final String size) throws IOException {
+        LOG.warn("{}: refused a body of {} from token '{}' at {}: the limit is {} bytes", NAME, size,
                 token.binding().name(), remote, limits.maxBodyBytes());
         // The rest of the body is not read: the connection cannot be reused.
         exchange.getResponseHeaders().set("Connection", "close");
-        return error(exchange, 413, "body_too_large", "the body is over " + limits.maxBodyBytes()
-                + " bytes; send fewer events per request");
+        return error(exchange, format, 413, "body_too_large", "the body is " + size + ", over the limit of "
+                + limits.maxBodyBytes() + " bytes; send fewer events per request");
     }
 
     /**
@@ -574,8 +697,11 @@ public final class IngestServer implements EventSource {
         }
     }
 
-    private int report(final HttpExchange exchange, final int status, final int accepted,
+    private int report(final HttpExchange exchange, final Format format, final int status, final int accepted,
                        final List<Rejection> rejections, final String message) throws IOException {
+        if (format.protobuf() != null) {
+            return protobufReport(exchange, format.protobuf(), status, accepted, rejections, message);
+        }
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (JsonGenerator json = JSON.createGenerator(body)) {
             json.writeStartObject();
@@ -606,8 +732,40 @@ public final class IngestServer implements EventSource {
         return status;
     }
 
-    private int error(final HttpExchange exchange, final int status, final String error, final String message)
+    /**
+     * The answer to a protobuf OTLP request: the export response, with a {@code partial_success}
+     * when records were rejected, after a 2xx; a {@code google.rpc.Status} after anything else.
+     */
+    private int protobufReport(final HttpExchange exchange, final OtlpAdapter otlp, final int status,
+                               final int accepted, final List<Rejection> rejections, final String message)
             throws IOException {
+        final StringBuilder text = new StringBuilder();
+        text.append(accepted).append(" accepted, ").append(rejections.size()).append(" rejected");
+        if (message != null) {
+            text.append("; ").append(message);
+        }
+        final int listed = Math.min(rejections.size(), limits.maxErrorsListed());
+        for (int i = 0; i < listed; i++) {
+            final Rejection rejection = rejections.get(i);
+            text.append("; record ").append(rejection.line()).append(" (").append(rejection.reason().label())
+                    .append("): ").append(rejection.message());
+        }
+        stats.request(status);
+        final boolean taken = status / 100 == 2;
+        send(exchange, status, OtlpAdapter.PROTOBUF, taken
+                ? otlp.protobufResponse(rejections.size(), rejections.isEmpty() ? "" : text.toString())
+                : otlp.protobufStatus(status, text.toString()));
+        return status;
+    }
+
+    private int error(final HttpExchange exchange, final Format format, final int status, final String error,
+                      final String message) throws IOException {
+        if (format.protobuf() != null) {
+            stats.request(status);
+            send(exchange, status, OtlpAdapter.PROTOBUF,
+                    format.protobuf().protobufStatus(status, error + ": " + message));
+            return status;
+        }
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (JsonGenerator json = JSON.createGenerator(body)) {
             json.writeStartObject();
@@ -622,7 +780,12 @@ public final class IngestServer implements EventSource {
     }
 
     private static void send(final HttpExchange exchange, final int status, final byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        send(exchange, status, "application/json", body);
+    }
+
+    private static void send(final HttpExchange exchange, final int status, final String contentType,
+                             final byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -12,6 +12,7 @@ import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.source.SourceListener;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -318,6 +320,27 @@ class IngestServerTest {
         } finally {
             shared.stop(0);
         }
+    }
+
+    @Test
+    void aGzippedNdjsonBodyIsReadAsThePlainOneAndOtherEncodingsAreUnsupported() throws Exception {
+        final ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+            out.write((AGENT_LINE + "\n" + NATIVE_LINE + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        final HttpResponse<String> gzip = send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                .header("Authorization", "Bearer " + CI_TOKEN).header("Content-Encoding", "gzip")
+                .POST(BodyPublishers.ofByteArray(gzipped.toByteArray())).build());
+        final HttpResponse<String> deflate = send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                .header("Authorization", "Bearer " + CI_TOKEN).header("Content-Encoding", "deflate")
+                .POST(BodyPublishers.ofString(AGENT_LINE)).build());
+
+        assertThat(gzip.statusCode()).as(gzip.body()).isEqualTo(200);
+        assertThat(events(2)).extracting(e -> e.getString(EVT_TYPE)).containsExactly("tool_call", "openat");
+        assertThat(deflate.statusCode()).isEqualTo(415);
+        assertThat(deflate.body()).contains("unsupported_content_encoding", "deflate");
+        assertThat(drain()).isEmpty();
     }
 
     private HttpResponse<String> post(final String token, final String body) throws Exception {

@@ -3,18 +3,20 @@ package dev.peregrine.collector.adapters.otel;
 import dev.peregrine.collector.adapters.Adapted;
 import dev.peregrine.collector.adapters.IdentityKeys;
 import dev.peregrine.collector.adapters.JsonTree;
-import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.adapters.PayloadException;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * OpenTelemetry logs over OTLP/HTTP with JSON encoding ({@code POST /v1/logs}, the body an
+ * OpenTelemetry logs over OTLP/HTTP, JSON or protobuf encoding ({@code POST /v1/logs}, the body an
  * {@code ExportLogsServiceRequest}: {@code resourceLogs[].scopeLogs[].logRecords[]}), read for the
  * GenAI semantic conventions' events. Each log record is one record, numbered in body order.
  *
@@ -42,7 +44,7 @@ import java.util.Objects;
  * names of registered fields), with {@code otel.event_name}, {@code otel.trace_id},
  * {@code otel.span_id}; message contents in bodies are not kept.
  */
-public final class OtlpLogAdapter implements PayloadAdapter {
+public final class OtlpLogAdapter implements OtlpAdapter {
 
     /** Where OTLP/HTTP exporters send logs. */
     public static final String PATH = "/v1/logs";
@@ -83,6 +85,21 @@ public final class OtlpLogAdapter implements PayloadAdapter {
     @Override
     public Adapted adapt(final byte[] body, final int length, final long receivedNanos) {
         return OtlpExport.adapt(body, length, LAYOUT, this::map);
+    }
+
+    @Override
+    public Adapted adaptProtobuf(final byte[] body, final int length, final long receivedNanos) {
+        return OtlpExport.adaptProtobuf(body, length, LAYOUT, ExportLogsServiceRequest.parser(), this::map);
+    }
+
+    @Override
+    public byte[] protobufResponse(final long rejected, final String message) {
+        final ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
+        if (rejected > 0) {
+            response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(rejected)
+                    .setErrorMessage(message == null ? "" : message));
+        }
+        return response.build().toByteArray();
     }
 
     /** The event of one log record, or {@code null} for a record that carries no GenAI call. */

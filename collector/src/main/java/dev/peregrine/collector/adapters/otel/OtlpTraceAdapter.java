@@ -3,17 +3,19 @@ package dev.peregrine.collector.adapters.otel;
 import dev.peregrine.collector.adapters.Adapted;
 import dev.peregrine.collector.adapters.IdentityKeys;
 import dev.peregrine.collector.adapters.JsonTree;
-import dev.peregrine.collector.adapters.PayloadAdapter;
 import dev.peregrine.collector.adapters.PayloadException;
 import dev.peregrine.collector.deadletter.Rejection.Reason;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.StandardFields;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * OpenTelemetry traces over OTLP/HTTP with JSON encoding ({@code POST /v1/traces}, the body an
+ * OpenTelemetry traces over OTLP/HTTP, JSON or protobuf encoding ({@code POST /v1/traces}, the body an
  * {@code ExportTraceServiceRequest}: {@code resourceSpans[].scopeSpans[].spans[]}), read for the
  * GenAI semantic conventions. Each span is one record, numbered in body order.
  *
@@ -39,7 +41,7 @@ import java.util.Objects;
  * {@code container.id}). Span attributes are kept as extras by their own names (except names of
  * registered fields), with {@code otel.trace_id}, {@code otel.span_id}, {@code otel.span_name}.
  */
-public final class OtlpTraceAdapter implements PayloadAdapter {
+public final class OtlpTraceAdapter implements OtlpAdapter {
 
     /** Where OTLP/HTTP exporters send traces. */
     public static final String PATH = "/v1/traces";
@@ -85,6 +87,21 @@ public final class OtlpTraceAdapter implements PayloadAdapter {
     @Override
     public Adapted adapt(final byte[] body, final int length, final long receivedNanos) {
         return OtlpExport.adapt(body, length, LAYOUT, this::map);
+    }
+
+    @Override
+    public Adapted adaptProtobuf(final byte[] body, final int length, final long receivedNanos) {
+        return OtlpExport.adaptProtobuf(body, length, LAYOUT, ExportTraceServiceRequest.parser(), this::map);
+    }
+
+    @Override
+    public byte[] protobufResponse(final long rejected, final String message) {
+        final ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+        if (rejected > 0) {
+            response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejected)
+                    .setErrorMessage(message == null ? "" : message));
+        }
+        return response.build().toByteArray();
     }
 
     /** The event of one span, or {@code null} for a span that is no GenAI operation. */

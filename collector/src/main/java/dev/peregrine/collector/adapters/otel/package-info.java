@@ -1,2 +1,2 @@
-/** OpenTelemetry GenAI spans and log events (OTLP/HTTP JSON) as LLM-call, tool-call and agent events. */
+/** OpenTelemetry GenAI spans and log events (OTLP/HTTP, JSON or protobuf) as LLM-call, tool-call and agent events. */
 package dev.peregrine.collector.adapters.otel;
