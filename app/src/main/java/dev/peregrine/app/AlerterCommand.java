@@ -1,9 +1,16 @@
 package dev.peregrine.app;
 
 import dev.peregrine.alerting.Alert;
+import dev.peregrine.alerting.AlertSink;
+import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
+import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.dedup.DeduplicatingSink;
 import dev.peregrine.alerting.spool.AlertRecord;
 import dev.peregrine.engine.streams.DeadLetterHeaders;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,11 +47,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "alerter", mixinStandardHelpOptions = true,
         description = {"Consumes the alerts topic (distributed mode) and delivers the alerts as `peregrine run` does:",
                 "redaction, deduplication, stdout, --alerts-file and the network sinks, each behind its spool.",
-                "Alerters with the same --group-id share the partitions. Stops on SIGINT/SIGTERM."})
+                "Alerters with the same --group-id share the partitions. Stops on SIGINT/SIGTERM.",
+                "Prometheus metrics at http://127.0.0.1:8769/metrics by default."})
 final class AlerterCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlerterCommand.class);
     private static final int LOGGED_DEAD_LETTERS = 20;
+
+    /** Beside run's 8766, the collector's 8767 and the engine's 8768. */
+    static final int DEFAULT_HTTP_PORT = 8769;
 
     @Mixin
     KafkaOptions kafka;
@@ -60,20 +72,72 @@ final class AlerterCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    HttpOptions http;
+
     @Spec
     CommandSpec spec;
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicLong consumed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong lag = new AtomicLong(-1);
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     @Override
     public Integer call() throws Exception {
-        final Monitor.AlertOutput alerts = Monitor.alertOutput(output, spec.commandLine().getOut(), null, List.of(),
-                null,
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        final AlertPipelineMetrics pipeline = AlertPipelineMetrics.register(registry);
+        final Monitor.AlertOutput alerts = alertOutput(output, spec.commandLine().getOut(),
+                new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry), pipeline));
+        registerMetrics(registry, alerts);
+        final HttpEndpoint endpoint = http.start(DEFAULT_HTTP_PORT, registry, null, () -> stopRequested.getCount() > 0);
+        try {
+            return deliver(pipeline.counting(alerts.sink()));
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+    }
+
+    /** Run's alert pipeline and the sinks of {@code output}, as the alerter delivers through them. */
+    static Monitor.AlertOutput alertOutput(final OutputOptions output, final java.io.Writer stdout,
+                                           final Monitor.OutputMetrics metrics) {
+        return Monitor.alertOutput(output, stdout, metrics, List.of(), null,
                 // alerts are keyed by session: each partition is in event-time order, the partitions together are not
                 DeduplicatingSink.Clock.PER_SESSION);
+    }
+
+    /** What the alerter did, and what its alert pipeline did beyond the per-sink and pipeline metrics. */
+    void registerMetrics(final PrometheusRegistry registry, final Monitor.AlertOutput alerts) {
+        CounterWithCallback.builder().name("peregrine_alerter_records_total")
+                .help("Alert records read from the alerts topic and handed to the alert pipeline")
+                .callback(callback -> callback.call(consumed.get())).register(registry);
+        CounterWithCallback.builder().name("peregrine_alerter_dead_letters_total")
+                .help("Alert records that could not be read, sent to the dead-letter topic")
+                .callback(callback -> callback.call(deadLettered.get())).register(registry);
+        GaugeWithCallback.builder().name("peregrine_alerter_lag_records")
+                .help("Committed alert records on this alerter's partitions not yet read (as of its last poll)")
+                .callback(callback -> {
+                    final long records = lag.get();
+                    if (records >= 0) {
+                        callback.call(records);
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("peregrine_alerts_unrouted_total")
+                .help("Alerts that no configured route took, so no sink received them")
+                .callback(callback -> callback.call(alerts.routing() == null ? 0 : alerts.routing().unrouted()))
+                .register(registry);
+    }
+
+    /**
+     * Reads the alerts topic and delivers every alert to {@code sink} until {@link #stop()}, then
+     * closes it. Unreadable records go to the dead-letter topic. Offsets are committed after
+     * delivery, so a crash re-delivers rather than loses (the sinks are idempotent by alert id).
+     */
+    int deliver(final AlertSink sink) throws Exception {
         final AlertRecord reader = new AlertRecord();
         final CountDownLatch finished = new CountDownLatch(1);
         final Thread stopper = new Thread(() -> {
@@ -87,6 +151,9 @@ final class AlerterCommand implements Callable<Integer> {
              KafkaProducer<String, byte[]> deadLetters = new KafkaProducer<>(producerConfig(),
                      new StringSerializer(), new ByteArraySerializer())) {
             consumer = alertConsumer;
+            if (stopRequested.getCount() == 0) {
+                return ExitCode.OK;
+            }
             alertConsumer.subscribe(List.of(kafka.alertsTopic));
             LOG.info("alerter {} delivering {} from {}", groupId, kafka.alertsTopic, kafka.bootstrap);
             while (stopRequested.getCount() > 0) {
@@ -106,7 +173,7 @@ final class AlerterCommand implements Callable<Integer> {
                         continue;
                     }
                     try {
-                        alerts.sink().deliver(alert);
+                        sink.deliver(alert);
                     } catch (final IOException e) {
                         // network sinks spool rather than fail: this is stdout or the alerts file, already logged there
                         failures++;
@@ -119,11 +186,12 @@ final class AlerterCommand implements Callable<Integer> {
                     // delivered (or spooled) before committed: a crash re-delivers, and sinks are idempotent by id
                     alertConsumer.commitSync();
                 }
+                lag.set(lag(alertConsumer));
             }
         } finally {
             consumer = null;
             try {
-                alerts.sink().close();
+                sink.close();
             } finally {
                 // before the shutdown hook is released: on SIGTERM the JVM halts as soon as it returns
                 LOG.info("alerter stopped: {} alerts consumed, {} dead-lettered", consumed.get(), deadLettered.get());
@@ -132,6 +200,23 @@ final class AlerterCommand implements Callable<Integer> {
             }
         }
         return failures > 0 ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
+    }
+
+    /** Records not yet read on the assigned partitions, from the consumer's last fetch; -1 while any is unknown. */
+    private static long lag(final KafkaConsumer<String, byte[]> consumer) {
+        final java.util.Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return -1;
+        }
+        long total = 0;
+        for (final TopicPartition partition : assigned) {
+            final java.util.OptionalLong partitionLag = consumer.currentLag(partition);
+            if (partitionLag.isEmpty()) {
+                return -1;
+            }
+            total += partitionLag.getAsLong();
+        }
+        return total;
     }
 
     /** Asks a running alerter to stop; {@link #call()} returns once it has closed its sinks. */
@@ -146,6 +231,11 @@ final class AlerterCommand implements Callable<Integer> {
     /** Alert records read and handed to the pipeline. */
     long consumed() {
         return consumed.get();
+    }
+
+    /** Committed alert records on the assigned partitions not yet read, as of the last poll; -1 when unknown. */
+    long lag() {
+        return lag.get();
     }
 
     /** Alert records that could not be read and went to the dead-letter topic. */

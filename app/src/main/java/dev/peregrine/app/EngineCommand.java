@@ -8,6 +8,10 @@ import dev.peregrine.engine.streams.EngineFactory;
 import dev.peregrine.engine.streams.EngineSettings;
 import dev.peregrine.engine.streams.StreamsEngine;
 import dev.peregrine.engine.streams.Topics;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,11 +34,15 @@ import picocli.CommandLine.Option;
         description = {"Runs the detection engine on Kafka Streams (distributed mode): reads the events topic,",
                 "runs the same rules and built-in detections as `peregrine run`, writes alerts to the alerts topic",
                 "(exactly once). Instances with the same --application-id share the partitions. Creates absent",
-                "topics with --partitions partitions. Stops on SIGINT/SIGTERM."})
+                "topics with --partitions partitions. Stops on SIGINT/SIGTERM.",
+                "Prometheus metrics at http://127.0.0.1:8768/metrics by default."})
 final class EngineCommand implements Callable<Integer> {
 
     /** Where Kafka Streams keeps its local state when --state-dir is not given. */
     static final Path DEFAULT_STATE_DIR = Path.of("peregrine-streams-state");
+
+    /** Beside run's 8766 and the collector's 8767. */
+    static final int DEFAULT_HTTP_PORT = 8768;
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineCommand.class);
 
@@ -78,15 +86,40 @@ final class EngineCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    HttpOptions http;
+
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile StreamsEngine running;
 
     @Override
     public Integer call() throws Exception {
-        final Topics topics = kafka.topics(partitions, replication);
+        kafka.topics(partitions, replication); // refused before anything listens or connects
         final RuleSet ruleSet = RuleFiles.load(rules);
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        JvmMetrics.builder().register(registry);
+        // before Kafka Streams starts: a port in use is a usage error, not an engine half started
+        final HttpEndpoint endpoint = http.start(DEFAULT_HTTP_PORT, registry, null, this::healthy);
+        try (GroupLag lag = lag()) {
+            final StreamsEngine streams = start(ruleSet, null);
+            registerMetrics(registry, streams, lag);
+            return awaitStop(streams);
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+    }
+
+    /**
+     * Creates the absent topics and starts Kafka Streams on them with the rules of {@code ruleSet}
+     * and the built-in detections (settings from --detections, else {@code configDetections}, else
+     * the defaults).
+     */
+    StreamsEngine start(final RuleSet ruleSet, final EngineOptions.DetectionSettingsSource configDetections) {
+        final Topics topics = kafka.topics(partitions, replication);
         final CepProgram program = RuleFiles.cepProgram(ruleSet);
-        final DetectionSettings settings = engine.settings(null);
+        final DetectionSettings settings = engine.settings(configDetections);
         final Duration lateness = engine.allowedLateness;
         // Each task gets engines of its own over its own changelogged store; the rules and program are shared, immutable.
         final EngineFactory factory = state -> new DetectionEngine(ruleSet, program,
@@ -105,14 +138,24 @@ final class EngineCommand implements Callable<Integer> {
             throw new UsageException("cannot start the engine on " + kafka.bootstrap + ": " + e.getMessage());
         }
         running = streams;
+        LOG.info("engine {} on {}: {} active rules, reading {}", applicationId, kafka.bootstrap,
+                ruleSet.activeRules().size(), topics.events());
+        return streams;
+    }
+
+    /** The lag of this engine's application (all its instances) on the events topic. */
+    GroupLag lag() {
+        return new GroupLag(kafka.clientConfig(), applicationId, kafka.eventsTopic);
+    }
+
+    /** Runs until {@link #stop()} or until Kafka Streams fails, then closes it. */
+    private int awaitStop(final StreamsEngine streams) throws InterruptedException {
         final CountDownLatch finished = new CountDownLatch(1);
         final Thread stopper = new Thread(() -> {
             stop();
             awaitQuietly(finished);
         }, "peregrine-engine-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
-        LOG.info("engine {} on {}: {} active rules, reading {}", applicationId, kafka.bootstrap,
-                ruleSet.activeRules().size(), topics.events());
         try {
             while (!stopRequested.await(1, TimeUnit.SECONDS)) {
                 final KafkaStreams.State state = streams.state();
@@ -129,6 +172,50 @@ final class EngineCommand implements Callable<Integer> {
             removeQuietly(stopper);
         }
         return stopRequested.getCount() == 0 ? ExitCode.OK : ExitCode.INPUT_PROBLEMS;
+    }
+
+    /** Healthy while Kafka Streams runs or is rebalancing (not yet started counts as not healthy). */
+    private boolean healthy() {
+        final StreamsEngine streams = running;
+        if (streams == null) {
+            return false;
+        }
+        final KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    /**
+     * What this instance's stream tasks did, and the lag of the application on the events topic
+     * (read from the broker when /metrics is scraped; absent while the broker does not answer).
+     */
+    static void registerMetrics(final PrometheusRegistry registry, final StreamsEngine streams, final GroupLag lag) {
+        CounterWithCallback.builder().name("peregrine_engine_events_total")
+                .help("Events read from the events topic and handed to this instance's engines")
+                .callback(callback -> callback.call(streams.counters().events())).register(registry);
+        CounterWithCallback.builder().name("peregrine_engine_alerts_total")
+                .help("Alerts this instance wrote to the alerts topic (an aborted transaction's are written again)")
+                .callback(callback -> callback.call(streams.counters().alerts())).register(registry);
+        CounterWithCallback.builder().name("peregrine_engine_dead_letters_total")
+                .help("Event records this instance could not read or process, sent to the dead-letter topic")
+                .callback(callback -> callback.call(streams.counters().deadLetters())).register(registry);
+        GaugeWithCallback.builder().name("peregrine_engine_held_events")
+                .help("Events read but still in a reorder buffer, not yet seen by the detections")
+                .callback(callback -> callback.call(streams.counters().heldEvents())).register(registry);
+        GaugeWithCallback.builder().name("peregrine_engine_running")
+                .help("1 while Kafka Streams is running or rebalancing, else 0")
+                .callback(callback -> {
+                    final KafkaStreams.State state = streams.state();
+                    callback.call(state == KafkaStreams.State.RUNNING
+                            || state == KafkaStreams.State.REBALANCING ? 1 : 0);
+                }).register(registry);
+        GaugeWithCallback.builder().name("peregrine_engine_lag_records")
+                .help("Events on the events topic the engine's application has not yet committed (all instances)")
+                .callback(callback -> {
+                    final long records = lag.records();
+                    if (records >= 0) {
+                        callback.call(records);
+                    }
+                }).register(registry);
     }
 
     /** Asks a running engine to stop; {@link #call()} returns once Kafka Streams has closed. */

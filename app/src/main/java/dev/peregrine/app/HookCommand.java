@@ -11,6 +11,14 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +90,11 @@ public final class HookCommand implements Callable<Integer> {
             description = "Where payloads wait while Peregrine is unreachable. Default: $PEREGRINE_HOOK_SPOOL, "
                     + "else ~/.peregrine/hook-spool.ndjson.")
     Path spool;
+
+    @Option(names = "--ca-file", paramLabel = "FILE",
+            description = "PEM certificate(s) to trust for an https:// URL, e.g. Peregrine's self-signed one. Default: "
+                    + "$PEREGRINE_CA_FILE, else the JVM's trusted CAs.")
+    Path caFile;
 
     @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "200",
             description = "Connect timeout in milliseconds (default: ${DEFAULT-VALUE}).")
@@ -241,7 +254,7 @@ public final class HookCommand implements Callable<Integer> {
         final String endpoint = base() + ClaudeCodeGate.PATH;
         final HttpURLConnection connection;
         try {
-            connection = (HttpURLConnection) URI.create(endpoint).toURL().openConnection();
+            connection = open(endpoint);
         } catch (final IOException | IllegalArgumentException e) {
             err.println("peregrine hook: gate: cannot reach " + endpoint + ": " + e.getMessage() + "; allowed");
             return;
@@ -339,7 +352,7 @@ public final class HookCommand implements Callable<Integer> {
         final byte[] body = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
         HttpURLConnection connection = null;
         try {
-            connection = (HttpURLConnection) URI.create(endpoint).toURL().openConnection();
+            connection = open(endpoint);
             connection.setConnectTimeout(connectTimeoutMillis);
             connection.setReadTimeout(readTimeoutMillis);
             connection.setRequestMethod("POST");
@@ -392,6 +405,35 @@ public final class HookCommand implements Callable<Integer> {
         final Path temporary = spoolFile.resolveSibling(spoolFile.getFileName() + ".tmp");
         Files.write(temporary, lines, StandardCharsets.UTF_8);
         Files.move(temporary, spoolFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A connection to {@code endpoint}; an https one trusts the --ca-file (or PEREGRINE_CA_FILE) when given. */
+    private HttpURLConnection open(final String endpoint) throws IOException {
+        final HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint).toURL().openConnection();
+        final String configured = caFile != null ? caFile.toString() : environment.get("PEREGRINE_CA_FILE");
+        if (connection instanceof HttpsURLConnection https && configured != null && !configured.isBlank()) {
+            https.setSSLSocketFactory(trusting(Path.of(configured)));
+        }
+        return connection;
+    }
+
+    /** A socket factory trusting the certificates of a PEM file, as {@code curl --cacert} does. */
+    private static SSLSocketFactory trusting(final Path caFile) throws IOException {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            final KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int index = 0;
+            for (final Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + index++, certificate);
+            }
+            final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (final GeneralSecurityException e) {
+            throw new IOException("CA file " + caFile + " is not usable: " + e.getMessage(), e);
+        }
     }
 
     private String endpoint() {

@@ -7,6 +7,7 @@ import dev.peregrine.alerting.redaction.RedactionPattern;
 import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
+import dev.peregrine.app.config.TlsIdentity;
 import dev.peregrine.app.console.Console;
 import dev.peregrine.app.console.KibanaLink;
 import dev.peregrine.app.console.RunningRules;
@@ -41,6 +42,7 @@ import java.time.Duration;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,7 +64,8 @@ import sun.misc.Signal;
         description = {"Runs the monitor: reads events as they arrive, prints alerts as JSON lines on stdout.",
                 "Reads stdin unless --follow, --ingest or --procfs says otherwise (at a terminal, watches this host's",
                 "processes); stops on SIGINT/SIGTERM, or when every input has ended.",
-                "Prometheus metrics are served at http://127.0.0.1:8766/metrics by default."})
+                "Prometheus metrics are served at http://127.0.0.1:8766/metrics by default, to a metrics or operator",
+                "token (or to anyone with --metrics-open); --tls-cert/--tls-key or http.tls serve HTTPS."})
 final class RunCommand implements Callable<Integer> {
 
     /** Spec §5: beside Falco's web server (8765) and falcosidekick (2801), never on them. */
@@ -103,10 +106,37 @@ final class RunCommand implements Callable<Integer> {
             description = "Address the HTTP endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = {"Serve HTTPS (TLS 1.3/1.2) with this PEM certificate chain; needs --tls-key. Default: "
+                    + "http.tls of the config file, else plain HTTP."})
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--metrics-open",
+            description = {"Serve /metrics without a token (for a scraper that cannot send one). Default: /metrics "
+                    + "needs http.metrics_token (env PEREGRINE_METRICS_TOKEN) or an operator token."})
+    boolean metricsOpen;
+
+    /** The certificate and key of http.tls, when the config file has them. */
+    private TlsIdentity tls;
+
+    /** The dedicated /metrics token: http.metrics_token of the config file, else PEREGRINE_METRICS_TOKEN. */
+    private String metricsToken = System.getenv("PEREGRINE_METRICS_TOKEN");
+
     @Option(names = "--no-rules-watch",
             description = {"Do not reload the rules when a rule file changes (they still reload on SIGHUP and "
                     + "POST /v1/rules/reload). Default: watch the files given with --rules."})
     boolean noRulesWatch;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,…]",
+            description = {"Distributed mode in one process: publish what is read to Kafka at these bootstrap "
+                    + "servers, detect on it with Kafka Streams and deliver the alerts topic, as `peregrine "
+                    + "collector`, `engine` and `alerter` do with their defaults (topics peregrine.events, "
+                    + "peregrine.alerts, peregrine.deadletter). The console, rule reloads, memory checks, the gate "
+                    + "and the event archive are the embedded monitor's and are off."})
+    String kafka;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = {"Read settings from this peregrine.yaml (see docs/peregrine.example.yaml). Options given "
@@ -144,6 +174,9 @@ final class RunCommand implements Callable<Integer> {
         if (config != null) {
             applyConfig(readConfig(config), given);
         }
+        if (tlsCert != null || tlsKey != null) {
+            tls = tlsFromOptions();
+        }
         if (!stdin && follow.isEmpty() && !ingest && !procfs) {
             throw new UsageException("nothing to read: give --follow FILE, --ingest or --procfs, or read stdin");
         }
@@ -173,6 +206,19 @@ final class RunCommand implements Callable<Integer> {
         }
         // accesses to the monitor itself (rule reloads, spoofed ingest) are events its rules alert on
         final PlatformAccessEvents platform = new PlatformAccessEvents();
+        if (kafka != null) {
+            final List<TokenBinding> bearers = ingest ? ingestTokens() : configuredTokens();
+            final IngestServer server = ingest ? new IngestServer(bearers, IngestLimits.DEFAULTS, platform) : null;
+            if (server != null) {
+                sources.add(server);
+                described.add("HTTP ingest");
+            }
+            LOG.info("monitoring {} through Kafka at {} with {} active rules", String.join(", ", described), kafka,
+                    rules.activeRules().size());
+            return new KafkaRun(kafka, input, output, engine, configDetections).run(
+                    PlatformInput.alongside(sources, platform), rules, server, httpHost, httpPort,
+                    endpointSecurity(bearers, platform), spec.commandLine().getOut());
+        }
         // run keeps what it learns by default: a restart must not put every agent back into warm-up
         final StateStore state = EngineOptions.stateStore(engine.stateDir == null ? DEFAULT_STATE_DIR : engine.stateDir);
         IngestServer ingestServer = null;
@@ -201,17 +247,17 @@ final class RunCommand implements Callable<Integer> {
                 .callback(callback -> callback.call(platform.dropped())).register(registry);
         JvmMetrics.builder().register(registry);
         if (ingestServer != null) {
-            registerIngestMetrics(registry, ingestServer);
+            Ingest.registerMetrics(registry, ingestServer);
         }
         final DetectionSettings settings = engine.settings(configDetections);
         final MemoryCheckHandler memoryCheck = memoryCheck(registry, ingestServer, settings);
         if (console != null) {
             console.registerMetrics(registry);
         }
-        final HttpEndpoint http = startHttp(registry, ingestServer, memoryCheck);
+        final HttpEndpoint http = startHttp(registry, ingestServer, memoryCheck, endpointSecurity(bearers, platform));
         if (http != null && console != null) {
             http.mount(console);
-            LOG.info("analyst console at http://{}:{}/", httpHost, http.port());
+            LOG.info("analyst console at {}://{}:{}/", http.scheme(), httpHost, http.port());
         }
         if (http != null && ingestServer != null) {
             // PreToolUse verdicts for `peregrine hook --gate`; the hook asks only when told to
@@ -234,7 +280,10 @@ final class RunCommand implements Callable<Integer> {
                 spec.commandLine().getOut(), metrics, outputMetrics, detections, EmbeddedPipeline.Ordering.ARRIVAL,
                 List.of(), review);
              RuleWatcher watcher = reloadOnRequest(monitor, platform, registry, http, bearers,
-                     running)) {
+                     running);
+             // the configuration is audited too: the file loaded, and every later edit of it
+             ConfigAudit configAudit = config == null ? null : ConfigAudit.start(config, platform::record,
+                     Clock.systemUTC(), System.getProperty("user.name"), ConfigReader.withSystemEnvironment(), true)) {
             final Thread stopper = new Thread(() -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
@@ -315,24 +364,6 @@ final class RunCommand implements Callable<Integer> {
         monitor.archive().ifPresent(archive -> PrometheusArchiveMetrics.register(registry, archive));
     }
 
-    /** The ingest API's own counters, read when /metrics is scraped. */
-    private static void registerIngestMetrics(final PrometheusRegistry registry, final IngestServer ingest) {
-        CounterWithCallback.builder().name("peregrine_ingest_requests_total")
-                .help("Requests to the ingest API by HTTP status").labelNames("status")
-                .callback(callback -> ingest.stats().requestsByStatus()
-                        .forEach((status, count) -> callback.call(count, Integer.toString(status))))
-                .register(registry);
-        CounterWithCallback.builder().name("peregrine_ingest_bytes_total")
-                .help("Request body bytes received by the ingest API")
-                .callback(callback -> callback.call(ingest.stats().bytesReceived())).register(registry);
-        CounterWithCallback.builder().name("peregrine_ingest_identity_violations_total")
-                .help("Events refused because they claimed an identity outside their token's binding")
-                .callback(callback -> callback.call(ingest.stats().identityViolations())).register(registry);
-        GaugeWithCallback.builder().name("peregrine_ingest_queue_depth")
-                .help("Events taken by the ingest API and not yet read by the pipeline (its lag)")
-                .callback(callback -> callback.call(ingest.queued())).register(registry);
-    }
-
     /**
      * {@code POST /v1/memory/check} under the ingest tokens, judging with the memory detection's
      * settings and the configured redaction on the HTTP threads; its answers counted in /metrics. None without
@@ -355,21 +386,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** The configured ingest clients, or one generated token bound to any identity, printed once. */
     private List<TokenBinding> ingestTokens() {
-        if (tokens.isEmpty()) {
-            final String secret = TokenBinding.generateToken();
-            // stderr, not the log: a log may be shipped elsewhere; the operator at the console needs it once
-            spec.commandLine().getErr().println("peregrine: no ingest tokens configured; this run accepts "
-                    + "Authorization: Bearer " + secret + " (bound to any identity; configure ingest.tokens to bind "
-                    + "clients to their agents)");
-            return List.of(new TokenBinding("generated", secret, IdentityPattern.ANY));
-        }
-        return configuredTokens();
+        return Ingest.bindingsOrGenerated(tokens, spec.commandLine().getErr(), "run");
     }
 
     /** The ingest clients of the config file (none without one). */
     private List<TokenBinding> configuredTokens() {
-        return tokens.stream().map(token -> new TokenBinding(token.name(), token.secret(), new IdentityPattern(
-                token.agent().orElse(null), token.session().orElse(null), token.sandbox().orElse(null)))).toList();
+        return Ingest.bindings(tokens);
     }
 
     private static PeregrineConfig readConfig(final Path file) {
@@ -387,6 +409,13 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!given.hasMatchedOption("--http-port")) {
             file.http().port().ifPresent(port -> httpPort = port);
+        }
+        if (!given.hasMatchedOption("--tls-cert") && !given.hasMatchedOption("--tls-key")) {
+            file.http().tls().ifPresent(identity -> tls = identity);
+        }
+        file.http().metricsToken().ifPresent(token -> metricsToken = token);
+        if (!given.hasMatchedOption("--metrics-open")) {
+            file.http().metricsOpen().ifPresent(open -> metricsOpen = open);
         }
         if (!given.hasMatchedOption("--follow")) {
             follow = new ArrayList<>(file.inputs().follow());
@@ -477,14 +506,38 @@ final class RunCommand implements Callable<Integer> {
         stdin = file.inputs().stdin().orElse(follow.isEmpty() && !ingest && !procfs);
     }
 
+    /** TLS from --tls-cert/--tls-key or http.tls; /metrics for the metrics and operator tokens unless --metrics-open. */
+    private EndpointSecurity endpointSecurity(final List<TokenBinding> bearers, final PlatformAccessEvents platform) {
+        if (httpPort == 0) {
+            return null;
+        }
+        return EndpointSecurity.of(Optional.ofNullable(tls), metricsOpen,
+                Optional.ofNullable(metricsToken), bearers, platform::record, spec.commandLine().getErr());
+    }
+
+    /** --tls-cert and --tls-key, both or neither; a file that cannot be used is a usage error naming it. */
+    private TlsIdentity tlsFromOptions() {
+        if (tlsCert == null || tlsKey == null) {
+            throw new UsageException("--tls-cert and --tls-key go together: give both, or http.tls in the config file");
+        }
+        try {
+            return TlsIdentity.fromPem(tlsCert, tlsKey);
+        } catch (final TlsIdentity.UnusableFile e) {
+            throw new UsageException((e.part() == TlsIdentity.Part.CERTIFICATE ? "--tls-cert: " : "--tls-key: ")
+                    + e.getMessage());
+        }
+    }
+
     private HttpEndpoint startHttp(final PrometheusRegistry registry, final IngestServer ingestServer,
-                                   final MemoryCheckHandler memoryCheck) {
+                                   final MemoryCheckHandler memoryCheck, final EndpointSecurity security) {
         if (httpPort == 0) {
             return null;
         }
         try {
-            final HttpEndpoint endpoint = HttpEndpoint.start(httpHost, httpPort, registry, ingestServer, memoryCheck);
-            LOG.info("metrics at http://{}:{}/metrics{}", httpHost, endpoint.port(),
+            final HttpEndpoint endpoint = HttpEndpoint.start(httpHost, httpPort, registry, ingestServer, memoryCheck,
+                    security);
+            LOG.info("metrics at {}://{}:{}/metrics ({}){}", endpoint.scheme(), httpHost, endpoint.port(),
+                    security.metricsOpen() ? "open to anyone who can connect" : "bearer token",
                     ingestServer == null ? "" : ", ingest at POST /v1/events, memory checks at POST "
                             + MemoryCheckHandler.PATH);
             return endpoint;

@@ -66,11 +66,11 @@ class BrokerRestartEndToEndTest {
              PeregrineProcess engine = PeregrineProcess.start(dir.resolve("engine.out"), Map.of(), List.of("engine",
                      "--kafka", kafka.bootstrapServers(), "--application-id", APPLICATION_ID,
                      "--partitions", Integer.toString(PARTITIONS), "--state-dir", dir.resolve("state").toString(),
-                     "--rules", rules().toString(), "--idle-after", "1s"));
+                     "--rules", rules().toString(), "--idle-after", "1s", "--http-port", "0"));
              PeregrineProcess collector = PeregrineProcess.start(dir.resolve("collector.out"), Map.of(), List.of(
                      "collector", "--kafka", kafka.bootstrapServers(), "--follow", trace.toString(),
                      "--event-spool-dir", dir.resolve("event-spool").toString(),
-                     "--dead-letter", dir.resolve("dl-collector.ndjson").toString()))) {
+                     "--dead-letter", dir.resolve("dl-collector.ndjson").toString(), "--http-port", "0"))) {
             engine.awaitLog("engine started");
             collector.awaitLog("publishing to");
             final Seen seen = new Seen();

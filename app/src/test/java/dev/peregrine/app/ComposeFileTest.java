@@ -66,13 +66,16 @@ class ComposeFileTest {
             assertThat(tag).as("services.%s.image", name).doesNotEndWith(":latest");
         });
         // the image compose builds carries the project's version
-        assertThat(services.get("peregrine").get("image")).isEqualTo("peregrine:" + projectVersion());
+        for (final String peregrine : List.of("peregrine", "collector", "engine", "alerter")) {
+            assertThat(services.get(peregrine).get("image")).as(peregrine).isEqualTo("peregrine:" + projectVersion());
+        }
     }
 
     @Test
     void theStackRunsTheKafkaAndElasticsearchVersionsTheTestsRunAndKibanaMatchesElasticsearch() throws IOException {
         final Map<String, Map<String, Object>> services = services();
-        assertThat(services).containsKeys("kafka", "elasticsearch", "kibana", "peregrine", "prometheus", "grafana");
+        assertThat(services).containsKeys("kafka", "elasticsearch", "kibana", "peregrine", "collector", "engine",
+                "alerter", "prometheus", "grafana");
         final String elasticsearch = version((String) services.get("elasticsearch").get("image"));
 
         assertThat(version((String) services.get("kibana").get("image"))).isEqualTo(elasticsearch);
@@ -155,6 +158,81 @@ class ComposeFileTest {
     }
 
     @Test
+    void theDefaultTopologyIsDistributedAndTheEmbeddedMonitorIsAProfileNothingElseNeeds() throws IOException {
+        final Map<String, Map<String, Object>> services = services();
+
+        assertThat(strings(services.get("peregrine").get("profiles"))).containsExactly("embedded");
+        services.forEach((name, service) -> {
+            if (!"peregrine".equals(name)) {
+                assertThat(service).as("services.%s runs by default", name).doesNotContainKey("profiles");
+                assertThat(dependencies(service)).as("services.%s.depends_on", name).doesNotContain("peregrine");
+            }
+        });
+    }
+
+    @Test
+    void theDistributedServicesCommandsParseWithTheRealCommandLineOnTheStacksKafkaAndTheirOwnPorts()
+            throws IOException {
+        final Map<String, Map<String, Object>> services = services();
+        final Map<String, Integer> ports = Map.of("collector", CollectorCommand.DEFAULT_HTTP_PORT,
+                "engine", EngineCommand.DEFAULT_HTTP_PORT, "alerter", AlerterCommand.DEFAULT_HTTP_PORT);
+
+        ports.forEach((name, port) -> {
+            final Map<String, Object> service = services.get(name);
+            final ParseResult parsed = Peregrine.commandLine().parseArgs(strings(service.get("command"))
+                    .toArray(String[]::new));
+            final ParseResult command = parsed.subcommand();
+            assertThat(command.commandSpec().name()).isEqualTo(name);
+            final String kafka = command.matchedOptionValue("--kafka", "");
+            assertThat(kafka).as("%s --kafka", name).isEqualTo("kafka:9092");
+            assertThat(command.hasMatchedOption("--http-port")).as("%s: its default port", name).isFalse();
+            assertThat(command.<String>matchedOptionValue("--http-host", null)).isEqualTo("0.0.0.0");
+            assertThat(strings(service.get("ports"))).as("services.%s.ports", name)
+                    .containsExactly("127.0.0.1:" + port + ":" + port);
+            assertThat(strings(asMap(service.get("healthcheck")).get("test"))).as("services.%s.healthcheck", name)
+                    .anySatisfy(test -> assertThat(test).contains("/dev/tcp/127.0.0.1/" + port + " ", "GET /healthz"));
+            assertThat(mapAt(mapAt(service, "depends_on"), "kafka").get("condition")).as("%s waits for Kafka", name)
+                    .isEqualTo("service_healthy");
+        });
+        final ParseResult collector = Peregrine.commandLine().parseArgs(strings(services.get("collector")
+                .get("command")).toArray(String[]::new)).subcommand();
+        assertThat(collector.hasMatchedOption("--ingest")).isTrue();
+        final Path config = collector.matchedOptionValue("--config", null);
+        assertThat(strings(services.get("collector").get("volumes")))
+                .contains("./peregrine/peregrine.yaml:" + config + ":ro");
+        final ParseResult alerter = Peregrine.commandLine().parseArgs(strings(services.get("alerter")
+                .get("command")).toArray(String[]::new)).subcommand();
+        final URI elasticsearch = alerter.matchedOptionValue("--elasticsearch", null);
+        assertThat(services).containsKey(elasticsearch.getHost());
+        assertThat(mapAt(mapAt(services.get("alerter"), "depends_on"), elasticsearch.getHost()).get("condition"))
+                .isEqualTo("service_healthy");
+    }
+
+    @Test
+    void theDistributedServicesRunAsTheImagesUserOnAReadOnlyRootFilesystemWithTheirStateOnVolumes()
+            throws IOException {
+        final Map<String, Map<String, Object>> services = services();
+        final String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        final Matcher workdir = Pattern.compile("(?m)^WORKDIR (/var/lib/peregrine)$").matcher(dockerfile);
+        assertThat(workdir.find()).as("the runtime stage's working directory").isTrue();
+        final Set<String> volumes = new TreeSet<>();
+
+        for (final String name : List.of("collector", "engine", "alerter")) {
+            final Map<String, Object> service = services.get(name);
+            assertThat(dockerfile).contains("USER " + service.get("user"));
+            assertThat(service.get("read_only")).as("services.%s.read_only", name).isEqualTo(true);
+            assertThat(strings(service.get("cap_drop"))).as("services.%s.cap_drop", name).containsExactly("ALL");
+            assertThat(strings(service.get("security_opt"))).contains("no-new-privileges:true");
+            final String state = strings(service.get("volumes")).stream()
+                    .filter(volume -> volume.endsWith(":" + workdir.group(1))).findFirst()
+                    .orElseThrow(() -> new AssertionError("services." + name + " keeps no state on a volume"));
+            assertThat(state).as("services.%s: a named volume", name).doesNotStartWith(".");
+            volumes.add(state);
+        }
+        assertThat(volumes).as("one volume each: spools and Kafka Streams state are per instance").hasSize(3);
+    }
+
+    @Test
     void prometheusScrapesPeregrinesMetricsEndpointWithTheMountedConfig() throws IOException {
         final Map<String, Object> prometheus = services().get("prometheus");
         final String configFlag = strings(prometheus.get("command")).stream()
@@ -164,10 +242,18 @@ class ComposeFileTest {
 
         final Map<String, Object> config = yaml(DOCKER.resolve("prometheus/prometheus.yml"));
         final List<Map<String, Object>> jobs = maps(config.get("scrape_configs"));
+        // the secret Prometheus gets is made from the variable that Peregrine reads its metrics token from
+        final String secret = strings(prometheus.get("secrets")).get(0);
+        assertThat(mapAt(mapAt(compose(), "secrets"), secret).get("environment")).isEqualTo("PEREGRINE_METRICS_TOKEN");
+        assertThat(mapAt(services().get("peregrine"), "environment")).containsKey("PEREGRINE_METRICS_TOKEN");
         assertThat(jobs).anySatisfy(job -> {
             assertThat(job.get("metrics_path")).isEqualTo("/metrics");
             assertThat(maps(job.get("static_configs")).stream().flatMap(targets -> strings(targets.get("targets")).stream()))
                     .contains("peregrine:" + RunCommand.DEFAULT_HTTP_PORT);
+            // /metrics needs a token: the scrape reads it from the secret that carries Peregrine's metrics token
+            final Map<String, Object> authorization = mapAt(job, "authorization");
+            assertThat(authorization.get("type")).isEqualTo("Bearer");
+            assertThat(authorization.get("credentials_file")).isEqualTo("/run/secrets/" + secret);
         });
     }
 
@@ -248,8 +334,9 @@ class ComposeFileTest {
                     PeregrineProcess.metric(port, "peregrine_alerts_total{") > 0
                             && PeregrineProcess.metric(port, "peregrine_sink_spool_depth{") > 0
                             && PeregrineProcess.metric(port, "peregrine_events_rejected_total{") > 0);
+            // the stack's ingest token is bound to no identity: an operator's, which may read the metrics
             final String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
             run.terminate();
             return metrics.lines().filter(line -> !line.isBlank() && !line.startsWith("#"))
                     .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));

@@ -72,14 +72,15 @@ class DistributedModeMatchesReplayTest {
             final String bootstrap = kafka.bootstrapServers();
             final Running<EngineCommand> engine = start("engine", "--kafka", bootstrap,
                     "--application-id", "peregrine-engine-it", "--partitions", Integer.toString(PARTITIONS),
-                    "--state-dir", dir.resolve("streams-state").toString(), "--idle-after", "1s");
+                    "--state-dir", dir.resolve("streams-state").toString(), "--idle-after", "1s", "--http-port", "0");
             final Running<AlerterCommand> alerter = start("alerter", "--kafka", bootstrap, "--stdout-format", "json",
-                    "--group-id", "peregrine-alerter-it", "--spool-dir", dir.resolve("alert-spool").toString());
+                    "--group-id", "peregrine-alerter-it", "--spool-dir", dir.resolve("alert-spool").toString(),
+                    "--http-port", "0");
             try {
                 await("engine started").atMost(Duration.ofMinutes(1)).until(() -> engine.command().streams() != null);
                 final List<String> collectorArgs = new ArrayList<>(List.of("collector", "--kafka", bootstrap,
                         "--event-spool-dir", dir.resolve("event-spool").toString(),
-                        "--dead-letter", dir.resolve("dl-collector.ndjson").toString()));
+                        "--dead-letter", dir.resolve("dl-collector.ndjson").toString(), "--http-port", "0"));
                 collectorArgs.addAll(files);
                 final CommandLineRun collector = CommandLineRun.of(collectorArgs.toArray(String[]::new));
                 assertThat(collector.exitCode()).as(collector.stderr()).isZero();

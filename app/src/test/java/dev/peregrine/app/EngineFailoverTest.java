@@ -88,7 +88,8 @@ class EngineFailoverTest {
              PeregrineProcess first = engine(kafka, "a");
              PeregrineProcess alerter = PeregrineProcess.start(dir.resolve("alerter.out"), Map.of(), List.of(
                      "alerter", "--kafka", kafka.bootstrapServers(), "--stdout-format", "json",
-                     "--group-id", "peregrine-failover-alerter", "--spool-dir", dir.resolve("spool").toString()))) {
+                     "--group-id", "peregrine-failover-alerter", "--spool-dir", dir.resolve("spool").toString(),
+                     "--http-port", "0"))) {
             first.awaitLog("engine started");
             try (PeregrineProcess second = engine(kafka, "b")) {
                 // the second engine only gets tasks once the group has split the partitions between the two
@@ -120,7 +121,7 @@ class EngineFailoverTest {
         return PeregrineProcess.start(dir.resolve("engine-" + name + ".out"), Map.of(), List.of("engine",
                 "--kafka", kafka.bootstrapServers(), "--application-id", APPLICATION_ID,
                 "--partitions", Integer.toString(PARTITIONS), "--state-dir", dir.resolve("state-" + name).toString(),
-                "--session-timeout", "6s", "--idle-after", "1s"));
+                "--session-timeout", "6s", "--idle-after", "1s", "--http-port", "0"));
     }
 
 

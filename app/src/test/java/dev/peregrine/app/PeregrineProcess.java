@@ -27,6 +27,12 @@ import org.awaitility.Awaitility;
  */
 final class PeregrineProcess implements AutoCloseable {
 
+    /**
+     * The metrics token every process started here gets (PEREGRINE_METRICS_TOKEN) unless the test
+     * gives its own, and {@link #metric} scrapes with: /metrics needs a token.
+     */
+    static final String METRICS_TOKEN = "test-metrics-token-0123456789";
+
     private final Process process;
     private final Path stdout;
     private final BlockingQueue<String> log = new LinkedBlockingQueue<>();
@@ -55,6 +61,7 @@ final class PeregrineProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Peregrine.class.getName()));
         command.addAll(args);
         final ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile());
+        builder.environment().put("PEREGRINE_METRICS_TOKEN", METRICS_TOKEN);
         builder.environment().putAll(environment);
         return new PeregrineProcess(builder.start(), stdout);
     }
@@ -128,7 +135,8 @@ final class PeregrineProcess implements AutoCloseable {
     static double metric(final int port, final String prefix) {
         try {
             final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://127.0.0.1:" + port + "/metrics")).header("Authorization", "Bearer " + METRICS_TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofString());
             return response.body().lines().filter(line -> line.startsWith(prefix))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                     .findFirst().orElse(-1);

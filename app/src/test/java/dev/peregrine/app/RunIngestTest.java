@@ -67,7 +67,8 @@ class RunIngestTest {
         assertThat(health.statusCode()).isEqualTo(200);
         run.awaitLog("rejected (identity_not_allowed)");
         final String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+                .header("Authorization", "Bearer " + PeregrineProcess.METRICS_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("peregrine_events_total{source=\"http-ingest\"} 1.0",
                 "peregrine_events_rejected_total{reason=\"identity_not_allowed\",source=\"http-ingest\"} 1.0",
                 "# TYPE peregrine_alerts_total counter", "# TYPE peregrine_alert_latency_seconds histogram",

@@ -63,6 +63,8 @@ class StackScriptTest {
         environment.put("KAFKA_CONTROLLER_PORT", Integer.toString(PeregrineProcess.freePort()));
         environment.put("ES_PORT", Integer.toString(elasticsearchPort));
         environment.put("PEREGRINE_HTTP_PORT", Integer.toString(peregrinePort));
+        // the stack's Peregrine inherits it: PeregrineProcess.metric scrapes /metrics with this token
+        environment.put("PEREGRINE_METRICS_TOKEN", PeregrineProcess.METRICS_TOKEN);
     }
 
     @AfterEach

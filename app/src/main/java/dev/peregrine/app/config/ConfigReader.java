@@ -134,12 +134,72 @@ public final class ConfigReader {
 
     private static PeregrineConfig.Http http(final ConfigNode node) {
         if (node == null) {
-            return new PeregrineConfig.Http(Optional.empty(), Optional.empty());
+            return PeregrineConfig.Http.unset();
         }
-        final Map<String, ConfigNode> entries = node.entries(Set.of("host", "port"));
+        final Map<String, ConfigNode> entries = node.entries(Set.of("host", "port", "tls", "metrics_token",
+                "metrics_open"));
+        final Optional<String> metricsToken = Optional.ofNullable(entries.get("metrics_token"))
+                .flatMap(ConfigNode::nonEmptyText).filter(secret -> {
+                    if (secret.length() < 16) {
+                        entries.get("metrics_token").problem("is too short to be a secret: use at least 16 "
+                                + "characters (e.g. openssl rand -hex 24)");
+                        return false;
+                    }
+                    return true;
+                });
         return new PeregrineConfig.Http(
                 Optional.ofNullable(entries.get("host")).flatMap(ConfigNode::nonEmptyText),
-                Optional.ofNullable(entries.get("port")).flatMap(port -> port.integer(0, 65_535)));
+                Optional.ofNullable(entries.get("port")).flatMap(port -> port.integer(0, 65_535)),
+                Optional.ofNullable(entries.get("tls")).flatMap(ConfigReader::tls),
+                metricsToken,
+                Optional.ofNullable(entries.get("metrics_open")).flatMap(ConfigNode::bool));
+    }
+
+    /**
+     * {@code http.tls}: PEM {@code certificate} and {@code private_key}, or a PKCS#12 {@code keystore}
+     * and its {@code keystore_password}; read now, so a missing file, an unreadable key or a key of
+     * another certificate is a configuration problem at the key that names it.
+     */
+    private static Optional<TlsIdentity> tls(final ConfigNode node) {
+        final Map<String, ConfigNode> entries = node.entries(Set.of("certificate", "private_key", "keystore",
+                "keystore_password"));
+        final boolean pem = entries.containsKey("certificate") || entries.containsKey("private_key");
+        if (pem && entries.containsKey("keystore")) {
+            node.problem("give either certificate and private_key (PEM) or a keystore (PKCS#12), not both");
+            return Optional.empty();
+        }
+        try {
+            if (entries.containsKey("keystore")) {
+                final Optional<Path> keystore = entries.get("keystore").path();
+                final Optional<String> password = Optional.ofNullable(entries.get("keystore_password"))
+                        .map(ConfigNode::text).orElse(Optional.of(""));
+                if (keystore.isEmpty() || password.isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(TlsIdentity.fromKeystore(keystore.get(), password.get().toCharArray()));
+            }
+            if (!entries.containsKey("certificate") || !entries.containsKey("private_key")) {
+                if (!node.isNull()) {
+                    node.problem("needs certificate and private_key (PEM files), or keystore and keystore_password");
+                }
+                return Optional.empty();
+            }
+            final Optional<Path> certificate = entries.get("certificate").path();
+            final Optional<Path> key = entries.get("private_key").path();
+            if (certificate.isEmpty() || key.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(TlsIdentity.fromPem(certificate.get(), key.get()));
+        } catch (final TlsIdentity.UnusableFile e) {
+            final ConfigNode at = switch (e.part()) {
+                case CERTIFICATE -> entries.get("certificate");
+                case PRIVATE_KEY -> entries.get("private_key");
+                case KEYSTORE -> e.getMessage().contains("password") && entries.containsKey("keystore_password")
+                        ? entries.get("keystore_password") : entries.get("keystore");
+            };
+            at.problem(e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static PeregrineConfig.Inputs inputs(final ConfigNode node) {

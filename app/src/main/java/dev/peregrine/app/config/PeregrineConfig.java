@@ -31,8 +31,26 @@ public record PeregrineConfig(Http http, Inputs inputs, Ingest ingest, List<Path
         rules = List.copyOf(rules);
     }
 
-    /** The HTTP endpoint. */
-    public record Http(Optional<String> host, Optional<Integer> port) {
+    /**
+     * The HTTP endpoint and how it protects itself.
+     *
+     * @param tls          the certificate and key it serves HTTPS with; plain HTTP without
+     * @param metricsToken a bearer token that may read {@code /metrics} (besides operator tokens)
+     * @param metricsOpen  whether {@code /metrics} is served without any token
+     */
+    public record Http(Optional<String> host, Optional<Integer> port, Optional<TlsIdentity> tls,
+                       Optional<String> metricsToken, Optional<Boolean> metricsOpen) {
+
+        /** No http section: every setting keeps its command-line value. */
+        public static Http unset() {
+            return new Http(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        @Override
+        public String toString() {
+            return "Http[host=" + host + ", port=" + port + ", tls=" + tls + ", metricsToken="
+                    + metricsToken.map(secret -> "(set)") + ", metricsOpen=" + metricsOpen + "]";
+        }
     }
 
     /** Inputs: files to follow, stdin, this host's processes, and how lines are read. */

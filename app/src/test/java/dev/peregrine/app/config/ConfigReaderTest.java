@@ -244,6 +244,82 @@ class ConfigReaderTest {
         assertThat(e.problems()).isEqualTo(List.of(missing + ": no such file"));
     }
 
+    @Test
+    void httpTlsMetricsTokenAndOpenMetricsAreRead() throws Exception {
+        final TestCertificates pair = TestCertificates.generate(dir, "server", "EC");
+        final ConfigReader withToken = new ConfigReader(Map.of("METRICS_TOKEN", "0123456789abcdef0123")::get);
+        final Path file = write("""
+                http:
+                  tls:
+                    certificate: %s
+                    private_key: %s
+                  metrics_token: ${METRICS_TOKEN}
+                  metrics_open: false
+                """.formatted(pair.certificate(), pair.privateKey()));
+
+        final PeregrineConfig config = withToken.read(file);
+
+        assertThat(config.http().tls()).hasValueSatisfying(tls ->
+                assertThat(tls.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=localhost"));
+        assertThat(config.http().metricsToken()).contains("0123456789abcdef0123");
+        assertThat(config.http().metricsOpen()).contains(false);
+        assertThat(config.http().toString()).as("the secret never reaches a log").doesNotContain("0123456789abcdef");
+        final Path keystore = write("""
+                http:
+                  metrics_open: true
+                  tls:
+                    keystore: %s
+                    keystore_password: %s
+                """.formatted(pair.keystore(), pair.password()));
+        assertThat(reader.read(keystore).http().tls()).isPresent();
+        assertThat(reader.read(keystore).http().metricsOpen()).contains(true);
+    }
+
+    @Test
+    void unusableTlsFilesAndShortMetricsTokensAreProblemsAtTheirKeys() throws Exception {
+        final TestCertificates one = TestCertificates.generate(dir, "one", "EC");
+        final TestCertificates other = TestCertificates.generate(dir, "other", "EC");
+        final Path mismatched = write("""
+                http:
+                  tls:
+                    certificate: %s
+                    private_key: %s
+                  metrics_token: short
+                """.formatted(one.certificate(), other.privateKey()));
+
+        assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(mismatched)).problems())
+                .containsExactly(
+                        mismatched + ":4:18: http.tls.private_key: " + other.privateKey() + " is not the private key "
+                                + "of the certificate in " + one.certificate() + " (CN=localhost)",
+                        mismatched + ":5:18: http.metrics_token: is too short to be a secret: use at least 16 "
+                                + "characters (e.g. openssl rand -hex 24)");
+        final Path missing = write("""
+                http:
+                  tls:
+                    certificate: %s
+                    private_key: %s
+                """.formatted(dir.resolve("absent.pem"), one.privateKey()));
+        assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(missing)).problems())
+                .containsExactly(missing + ":3:18: http.tls.certificate: " + dir.resolve("absent.pem") + ": no such file");
+        final Path half = write("""
+                http:
+                  tls:
+                    certificate: %s
+                """.formatted(one.certificate()));
+        assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(half)).problems())
+                .containsExactly(half + ":3:5: http.tls: needs certificate and private_key (PEM files), or keystore "
+                        + "and keystore_password");
+        final Path wrongPassword = write("""
+                http:
+                  tls:
+                    keystore: %s
+                    keystore_password: not-the-password
+                """.formatted(one.keystore()));
+        assertThat(catchThrowableOfType(ConfigException.class, () -> reader.read(wrongPassword)).problems())
+                .singleElement().asString().startsWith(wrongPassword + ":4:24: http.tls.keystore_password: "
+                        + one.keystore());
+    }
+
     private Path write(final String text) throws IOException {
         final Path file = dir.resolve("peregrine.yaml");
         Files.writeString(file, text);
