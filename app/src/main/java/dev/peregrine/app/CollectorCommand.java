@@ -10,6 +10,7 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
 import dev.peregrine.collector.ingest.PlatformAccessEvents;
+import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.kafka.KafkaEventPublisher;
 import dev.peregrine.collector.kafka.PublisherConfig;
 import dev.peregrine.collector.source.EventSource;
@@ -138,6 +139,7 @@ final class CollectorCommand implements Callable<Integer> {
         final List<EventSource> sources = new ArrayList<>();
         final EmbeddedPipeline.Ordering ordering;
         IngestServer ingestServer = null;
+        EndpointSecurity security = null;
         if (!files.isEmpty()) {
             for (final String file : files) {
                 sources.add(input.replaySource(file));
@@ -149,8 +151,11 @@ final class CollectorCommand implements Callable<Integer> {
             }
             if (ingest) {
                 final PlatformAccessEvents platform = new PlatformAccessEvents();
-                ingestServer = new IngestServer(Ingest.bindingsOrGenerated(tokens, spec.commandLine().getErr(),
-                        "collector"), IngestLimits.DEFAULTS, platform);
+                final List<TokenBinding> bindings = Ingest.bindingsOrGenerated(tokens, spec.commandLine().getErr(),
+                        "collector");
+                ingestServer = new IngestServer(bindings, IngestLimits.DEFAULTS, platform);
+                // operator tokens read /metrics too, and a refused scrape is an event the engine alerts on
+                security = http.security(bindings, platform::record);
                 sources.add(ingestServer);
                 // an ingest client claiming an identity outside its token's binding is an event the engine alerts on
                 sources.add(platform);
@@ -165,8 +170,9 @@ final class CollectorCommand implements Callable<Integer> {
         if (ingestServer != null) {
             Ingest.registerMetrics(registry, ingestServer);
         }
-        final HttpEndpoint endpoint = http.start(DEFAULT_HTTP_PORT, registry, ingestServer,
-                () -> stopRequested.getCount() > 0);
+        final HttpEndpoint endpoint = security == null
+                ? http.start(DEFAULT_HTTP_PORT, registry, ingestServer, () -> stopRequested.getCount() > 0)
+                : http.start(DEFAULT_HTTP_PORT, registry, ingestServer, () -> stopRequested.getCount() > 0, security);
         final Outcome outcome;
         try {
             outcome = publish(publisher, sources, ordering, registry);
@@ -284,12 +290,7 @@ final class CollectorCommand implements Callable<Integer> {
 
     /** The http and ingest settings of the file whose option was not given on the command line. */
     private void applyConfig(final PeregrineConfig file, final ParseResult given) {
-        if (!given.hasMatchedOption("--http-host")) {
-            file.http().host().ifPresent(host -> http.httpHost = host);
-        }
-        if (!given.hasMatchedOption("--http-port")) {
-            file.http().port().ifPresent(port -> http.httpPort = port);
-        }
+        http.applyConfig(file.http(), given);
         if (!given.hasMatchedOption("--ingest")) {
             file.ingest().enabled().ifPresent(on -> ingest = on);
         }

@@ -1,7 +1,11 @@
 package dev.peregrine.app;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.peregrine.app.config.PeregrineConfig;
+import dev.peregrine.app.config.TlsIdentity;
+import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IngestServer;
+import dev.peregrine.collector.ingest.TokenBinding;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,9 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The HTTP endpoint of the distributed commands (collector, engine, alerter): run's
@@ -40,6 +47,44 @@ final class HttpOptions {
                     + "(without one, a token is generated and printed at start)."})
     boolean metricsOpen;
 
+    @Mixin
+    TlsOptions tlsOptions = new TlsOptions();
+
+    /** The certificate and key of the config file's http.tls, when a command reads one and --tls-cert was not given. */
+    private TlsIdentity configuredTls;
+
+    /** The dedicated /metrics token: http.metrics_token of a config file, else PEREGRINE_METRICS_TOKEN. */
+    private String metricsToken = System.getenv("PEREGRINE_METRICS_TOKEN");
+
+    /** Takes what the command line did not give from a config file's {@code http} section. */
+    void applyConfig(final PeregrineConfig.Http file, final ParseResult given) {
+        if (!given.hasMatchedOption("--http-host")) {
+            file.host().ifPresent(host -> httpHost = host);
+        }
+        if (!given.hasMatchedOption("--http-port")) {
+            file.port().ifPresent(port -> httpPort = port);
+        }
+        if (!tlsOptions.given()) {
+            file.tls().ifPresent(identity -> configuredTls = identity);
+        }
+        file.metricsToken().ifPresent(token -> metricsToken = token);
+        if (!given.hasMatchedOption("--metrics-open")) {
+            file.metricsOpen().ifPresent(open -> metricsOpen = open);
+        }
+    }
+
+    /**
+     * The endpoint's protection: TLS from --tls-cert/--tls-key or the config file, /metrics for the
+     * metrics token and {@code operators} (ingest tokens bound to no identity) unless --metrics-open,
+     * refused scrapes recorded with {@code audit}.
+     */
+    EndpointSecurity security(final List<TokenBinding> operators, final Consumer<Event> audit) {
+        final Optional<TlsIdentity> tls = tlsOptions.given() ? Optional.of(tlsOptions.identity())
+                : Optional.ofNullable(configuredTls);
+        return EndpointSecurity.of(tls, metricsOpen, Optional.ofNullable(metricsToken), operators, audit,
+                new PrintWriter(System.err, true));
+    }
+
     /** The port asked for, or {@code defaultPort}. */
     int port(final int defaultPort) {
         return httpPort == null ? defaultPort : httpPort;
@@ -55,13 +100,11 @@ final class HttpOptions {
         if (port(defaultPort) == 0) {
             return null;
         }
-        // refused scrapes are counted and logged; these commands have no platform source to audit them in
-        return start(defaultPort, registry, ingest, healthy, EndpointSecurity.of(Optional.empty(), metricsOpen,
-                Optional.ofNullable(System.getenv("PEREGRINE_METRICS_TOKEN")), List.of(), event -> { },
-                new PrintWriter(System.err, true)));
+        // refused scrapes are counted and logged; engine and alerter have no platform source to audit them in
+        return start(defaultPort, registry, ingest, healthy, security(List.of(), event -> { }));
     }
 
-    /** As {@link #start(int, PrometheusRegistry, IngestServer, BooleanSupplier)}, with the caller's security (run's, for {@code run --kafka}). */
+    /** As {@link #start(int, PrometheusRegistry, IngestServer, BooleanSupplier)}, with the caller's security (the collector's with ingest, run's for {@code run --kafka}). */
     HttpEndpoint start(final int defaultPort, final PrometheusRegistry registry, final IngestServer ingest,
                        final BooleanSupplier healthy, final EndpointSecurity security) {
         final int port = port(defaultPort);

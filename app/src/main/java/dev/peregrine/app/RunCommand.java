@@ -106,13 +106,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Address the HTTP endpoint listens on (env PEREGRINE_HTTP_HOST). Default: ${DEFAULT-VALUE}.")
     String httpHost;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = {"Serve HTTPS (TLS 1.3/1.2) with this PEM certificate chain; needs --tls-key. Default: "
-                    + "http.tls of the config file, else plain HTTP."})
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM (PKCS#8) private key of --tls-cert.")
-    Path tlsKey;
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Option(names = "--metrics-open",
             description = {"Serve /metrics without a token (for a scraper that cannot send one). Default: /metrics "
@@ -174,8 +169,8 @@ final class RunCommand implements Callable<Integer> {
         if (config != null) {
             applyConfig(readConfig(config), given);
         }
-        if (tlsCert != null || tlsKey != null) {
-            tls = tlsFromOptions();
+        if (tlsOptions.given()) {
+            tls = tlsOptions.identity();
         }
         if (!stdin && follow.isEmpty() && !ingest && !procfs) {
             throw new UsageException("nothing to read: give --follow FILE, --ingest or --procfs, or read stdin");
@@ -513,19 +508,6 @@ final class RunCommand implements Callable<Integer> {
         }
         return EndpointSecurity.of(Optional.ofNullable(tls), metricsOpen,
                 Optional.ofNullable(metricsToken), bearers, platform::record, spec.commandLine().getErr());
-    }
-
-    /** --tls-cert and --tls-key, both or neither; a file that cannot be used is a usage error naming it. */
-    private TlsIdentity tlsFromOptions() {
-        if (tlsCert == null || tlsKey == null) {
-            throw new UsageException("--tls-cert and --tls-key go together: give both, or http.tls in the config file");
-        }
-        try {
-            return TlsIdentity.fromPem(tlsCert, tlsKey);
-        } catch (final TlsIdentity.UnusableFile e) {
-            throw new UsageException((e.part() == TlsIdentity.Part.CERTIFICATE ? "--tls-cert: " : "--tls-key: ")
-                    + e.getMessage());
-        }
     }
 
     private HttpEndpoint startHttp(final PrometheusRegistry registry, final IngestServer ingestServer,

@@ -3,6 +3,7 @@ package dev.peregrine.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.peregrine.app.config.TestCertificates;
 import dev.peregrine.testbed.KafkaBroker;
 import java.io.IOException;
 import java.net.URI;
@@ -36,6 +37,7 @@ class DistributedMetricsTest {
 
     private static final Path INCIDENT = Path.of("..", "examples", "incident-credential-theft");
     private static final String TOKEN = "distributed-metrics-test-token-0123456789";
+    private static final String AGENT_TOKEN = "distributed-metrics-agent-token-0123456789";
 
     private static KafkaBroker kafka;
 
@@ -137,6 +139,55 @@ class DistributedMetricsTest {
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(run.stderr()).contains("--ingest needs the HTTP endpoint");
+    }
+
+    @Test
+    void theCollectorTakesIngestOverTlsAndShowsMetricsToAnOperatorTokenOnly() throws Exception {
+        final TestCertificates certificates = TestCertificates.generate(dir, "collector", "EC");
+        final Path config = dir.resolve("collector-tls.yaml");
+        Files.writeString(config, "ingest:\n  enabled: true\n  tokens:\n    - name: operator\n      token: " + TOKEN
+                + "\n    - name: agent\n      token: " + AGENT_TOKEN + "\n      agent: a-1\n");
+        final int port = PeregrineProcess.freePort();
+        final HttpClient https = HttpClient.newBuilder().sslContext(certificates.trustingClient()).build();
+        // a topic of its own: the other test counts every record on peregrine.events
+        final BackgroundCommand<CollectorCommand> collector = BackgroundCommand.start("collector", "--kafka",
+                kafka.bootstrapServers(), "--events-topic", "peregrine.events.tls-test", "--config", config.toString(),
+                "--http-port", Integer.toString(port), "--tls-cert", certificates.certificate().toString(), "--tls-key", certificates.privateKey().toString(),
+                "--event-spool-dir", dir.resolve("tls-spool").toString(),
+                "--dead-letter", dir.resolve("tls-dead-letter.ndjson").toString());
+        try {
+            final URI base = URI.create("https://127.0.0.1:" + port);
+            await("collector listening over TLS").atMost(Duration.ofMinutes(1)).until(() -> {
+                try {
+                    return https.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (final IOException e) {
+                    return false;
+                }
+            });
+            final HttpResponse<String> posted = https.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                    .header("Authorization", "Bearer " + AGENT_TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"time\":\"2026-11-27T10:00:00Z\",\"agent\":\"a-1\",\"session\":\"s-tls\","
+                                    + "\"type\":\"tool_call\",\"tool\":\"shell\",\"action\":\"exec\","
+                                    + "\"outcome\":\"allowed\"}\n")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+
+            assertThat(metricsStatus(https, base, null)).as("no token").isEqualTo(401);
+            assertThat(metricsStatus(https, base, AGENT_TOKEN)).as("an agent's token").isEqualTo(401);
+            assertThat(metricsStatus(https, base, TOKEN)).as("an operator token").isEqualTo(200);
+            assertThat(status(port, "/healthz")).as("plain HTTP on the TLS port").isNotEqualTo(200);
+        } finally {
+            collector.stop();
+            collector.exit().exceptionally(e -> -1).join();
+        }
+    }
+
+    private static int metricsStatus(final HttpClient client, final URI base, final String token) throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/metrics"));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpResponse<String> post(final int port, final String body) throws Exception {
