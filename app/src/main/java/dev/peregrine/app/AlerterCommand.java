@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -139,12 +138,8 @@ final class AlerterCommand implements Callable<Integer> {
      */
     int deliver(final AlertSink sink) throws Exception {
         final AlertRecord reader = new AlertRecord();
-        final CountDownLatch finished = new CountDownLatch(1);
-        final Thread stopper = new Thread(() -> {
-            stop();
-            awaitQuietly(finished);
-        }, "peregrine-alerter-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopper);
+        final StopOnShutdown shutdown = new StopOnShutdown("peregrine-alerter-shutdown", this::stop,
+                Duration.ofSeconds(60));
         long failures = 0;
         try (KafkaConsumer<String, byte[]> alertConsumer = new KafkaConsumer<>(consumerConfig(),
                 new StringDeserializer(), new ByteArrayDeserializer());
@@ -195,8 +190,7 @@ final class AlerterCommand implements Callable<Integer> {
             } finally {
                 // before the shutdown hook is released: on SIGTERM the JVM halts as soon as it returns
                 LOG.info("alerter stopped: {} alerts consumed, {} dead-lettered", consumed.get(), deadLettered.get());
-                finished.countDown();
-                removeQuietly(stopper);
+                shutdown.close();
             }
         }
         return failures > 0 ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
@@ -286,22 +280,6 @@ final class AlerterCommand implements Callable<Integer> {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (final IOException e) {
             return "unknown";
-        }
-    }
-
-    private static void removeQuietly(final Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (final IllegalStateException alreadyShuttingDown) {
-            // the hook is running; it waits for us
-        }
-    }
-
-    private static void awaitQuietly(final CountDownLatch latch) {
-        try {
-            latch.await(60, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -225,11 +225,14 @@ final class CollectorCommand implements Callable<Integer> {
             if (stopRequested.getCount() == 0) {
                 pipeline.stop();
             }
-            final Thread stopper = new Thread(this::stop, "peregrine-collector-shutdown");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            LOG.info("publishing to {} at {} (key {}, {})", config.topic(), kafka.bootstrap, keyField, compression);
-            final PipelineSummary summary = pipeline.run();
-            removeQuietly(stopper);
+            // a stop ends the reading; the JVM does not wait for the drain below: what the broker has not
+            // acknowledged stays in the disk spool and goes first at the next start
+            final PipelineSummary summary;
+            try (StopOnShutdown shutdown = new StopOnShutdown("peregrine-collector-shutdown", this::stop,
+                    Duration.ZERO)) {
+                LOG.info("publishing to {} at {} (key {}, {})", config.topic(), kafka.bootstrap, keyField, compression);
+                summary = pipeline.run();
+            }
             if (!publisher.awaitDrained(drainTimeout)) {
                 LOG.warn("{} events not yet acknowledged after {}; they stay in {} and go first at the next start",
                         publisher.spooled(), drainTimeout, config.spoolDirectory());
@@ -320,12 +323,4 @@ final class CollectorCommand implements Callable<Integer> {
     /** The collector raises no alerts. */
     private static final AlertSink NO_ALERTS = alert -> {
     };
-
-    private static void removeQuietly(final Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (final IllegalStateException alreadyShuttingDown) {
-            // the hook is running; it only stops the sources
-        }
-    }
 }

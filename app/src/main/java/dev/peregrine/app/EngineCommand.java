@@ -150,12 +150,8 @@ final class EngineCommand implements Callable<Integer> {
 
     /** Runs until {@link #stop()} or until Kafka Streams fails, then closes it. */
     private int awaitStop(final StreamsEngine streams) throws InterruptedException {
-        final CountDownLatch finished = new CountDownLatch(1);
-        final Thread stopper = new Thread(() -> {
-            stop();
-            awaitQuietly(finished);
-        }, "peregrine-engine-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopper);
+        final StopOnShutdown shutdown = new StopOnShutdown("peregrine-engine-shutdown", this::stop,
+                Duration.ofSeconds(60));
         try {
             while (!stopRequested.await(1, TimeUnit.SECONDS)) {
                 final KafkaStreams.State state = streams.state();
@@ -168,8 +164,7 @@ final class EngineCommand implements Callable<Integer> {
             streams.close(Duration.ofSeconds(30));
             LOG.info("engine stopped: {} events, {} alerts, {} dead letters", streams.counters().events(),
                     streams.counters().alerts(), streams.counters().deadLetters());
-            finished.countDown();
-            removeQuietly(stopper);
+            shutdown.close();
         }
         return stopRequested.getCount() == 0 ? ExitCode.OK : ExitCode.INPUT_PROBLEMS;
     }
@@ -238,21 +233,5 @@ final class EngineCommand implements Callable<Integer> {
         config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
         config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 3));
         return config;
-    }
-
-    private static void removeQuietly(final Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (final IllegalStateException alreadyShuttingDown) {
-            // the hook is running; it waits for us
-        }
-    }
-
-    private static void awaitQuietly(final CountDownLatch latch) {
-        try {
-            latch.await(60, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

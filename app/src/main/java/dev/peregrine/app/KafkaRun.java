@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +85,7 @@ final class KafkaRun {
         final HttpOptions http = new HttpOptions();
         http.httpHost = host;
         http.httpPort = port;
-        final CountDownLatch finished = new CountDownLatch(1);
-        final Thread stopper = new Thread(() -> {
-            LOG.info("stopping: publishing what was read, then closing the engine and the alerter");
-            collector.stop();
-            awaitQuietly(finished);
-        }, "peregrine-kafka-run-shutdown");
+        StopOnShutdown shutdown = null;
         CompletableFuture<Integer> delivering = null;
         StreamsEngine streams = null;
         HttpEndpoint endpoint = null;
@@ -110,7 +104,10 @@ final class KafkaRun {
                 thread.setDaemon(true);
                 thread.start();
             });
-            Runtime.getRuntime().addShutdownHook(stopper);
+            shutdown = new StopOnShutdown("peregrine-kafka-run-shutdown", () -> {
+                LOG.info("stopping: publishing what was read, then closing the engine and the alerter");
+                collector.stop();
+            }, Duration.ofSeconds(90));
             final CollectorCommand.Outcome outcome = collector.publish(collector.publisherConfig(), sources,
                     EmbeddedPipeline.Ordering.ARRIVAL, registry);
             boolean settled = true;
@@ -134,8 +131,9 @@ final class KafkaRun {
             if (endpoint != null) {
                 endpoint.close();
             }
-            finished.countDown();
-            removeQuietly(stopper);
+            if (shutdown != null) {
+                shutdown.close();
+            }
         }
     }
 
@@ -165,21 +163,5 @@ final class KafkaRun {
         final List<String> args = new ArrayList<>(List.of("--kafka", bootstrap));
         args.addAll(more);
         return CommandLine.populateCommand(command, args.toArray(String[]::new));
-    }
-
-    private static void removeQuietly(final Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (final IllegalStateException alreadyShuttingDown) {
-            // the hook is running; it waits for us
-        }
-    }
-
-    private static void awaitQuietly(final CountDownLatch latch) {
-        try {
-            latch.await(90, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

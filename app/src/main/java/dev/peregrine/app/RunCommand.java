@@ -45,8 +45,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -259,7 +257,7 @@ final class RunCommand implements Callable<Integer> {
             claudeCodeGate = new ClaudeCodeGate(bearers, rules);
             http.mount(ClaudeCodeGate.PATH, claudeCodeGate);
         }
-        final CountDownLatch finished = new CountDownLatch(1);
+        StopOnShutdown shutdown = null;
         // the pipeline already counts raised alerts as peregrine_alerts_total; these add what happens after
         final Monitor.OutputMetrics outputMetrics = new Monitor.OutputMetrics(PrometheusSinkMetrics.register(registry),
                 AlertPipelineMetrics.registerWithoutAlertCount(registry));
@@ -279,22 +277,21 @@ final class RunCommand implements Callable<Integer> {
              // the configuration is audited too: the file loaded, and every later edit of it
              ConfigAudit configAudit = config == null ? null : ConfigAudit.start(config, platform::record,
                      Clock.systemUTC(), System.getProperty("user.name"), ConfigReader.withSystemEnvironment(), true)) {
-            final Thread stopper = new Thread(() -> {
+            shutdown = new StopOnShutdown("peregrine-shutdown", () -> {
                 LOG.info("stopping: draining events already read");
                 monitor.stop();
-                awaitQuietly(finished);
-            }, "peregrine-shutdown");
-            Runtime.getRuntime().addShutdownHook(stopper);
+            }, Duration.ofSeconds(10));
             registerMonitorMetrics(registry, monitor);
             LOG.info("monitoring {} with {} active rules", String.join(", ", described), rules.activeRules().size());
             final PipelineSummary summary = monitor.run();
-            removeQuietly(stopper);
             LOG.info("stopped: {} events, {} rejected, {} alerts", summary.eventsAccepted(),
                     summary.eventsRejected(), summary.alerts());
             monitor.deadLetterWritten().ifPresent(path -> LOG.warn("rejected lines were kept in {}", path));
             return summary.hadProblems() ? ExitCode.INPUT_PROBLEMS : ExitCode.OK;
         } finally {
-            finished.countDown();
+            if (shutdown != null) {
+                shutdown.close();
+            }
             if (http != null) {
                 http.close();
             }
@@ -526,23 +523,6 @@ final class RunCommand implements Callable<Integer> {
         } catch (final IOException e) {
             throw new UsageException("cannot listen on " + httpHost + ":" + httpPort + " (" + e.getMessage()
                     + "); choose another --http-port, or 0 to turn the endpoint off");
-        }
-    }
-
-    /** The input ended by itself: no need to stop anything at JVM exit. */
-    private static void removeQuietly(final Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (final IllegalStateException alreadyShuttingDown) {
-            // the hook is running or about to; it only waits for us
-        }
-    }
-
-    private static void awaitQuietly(final CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
