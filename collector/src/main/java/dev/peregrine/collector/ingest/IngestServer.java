@@ -93,7 +93,8 @@ import org.slf4j.LoggerFactory;
  *       the violating lines (and any malformed ones) are dead-lettered, each violation goes to the
  *       {@link IdentityViolationListener}</td></tr>
  *   <tr><td>400</td><td>no line became an event (all rejected, or an empty body)</td></tr>
- *   <tr><td>207</td><td>some lines became events and were taken, others were rejected (see {@code errors})</td></tr>
+ *   <tr><td>207</td><td>some lines became events and were taken, others were rejected (see {@code errors});
+ *       on the OTLP paths a 200, as OTLP/HTTP requires, with the rejected count in the body</td></tr>
  *   <tr><td>200</td><td>every line became an event and was taken</td></tr>
  * </table>
  * A request is taken whole or not at all: after a 200 or 207 every accepted event comes out of
@@ -104,7 +105,7 @@ import org.slf4j.LoggerFactory;
  * line (a 400). Rejections of a protobuf body keep its bytes in base64.
  *
  * <h2>Answers in protobuf</h2>
- * A protobuf OTLP request gets the same status codes with a protobuf body: after a 200 or 207 the
+ * A protobuf OTLP request gets the same status codes with a protobuf body: after a 200 the
  * signal's export response ({@code ExportTraceServiceResponse}, {@code ExportLogsServiceResponse}),
  * with a {@code partial_success} counting the rejected records and naming the first when there are
  * any; after any other status a {@code google.rpc.Status} with the message.
@@ -226,7 +227,7 @@ public final class IngestServer implements EventSource {
 
     /** The handler of {@value #EVENTS_PATH}. */
     public HttpHandler eventsHandler() {
-        final Format ndjson = new Format((body, who) -> bodies.parse(body, body.length, who), null);
+        final Format ndjson = new Format((body, who) -> bodies.parse(body, body.length, who), null, false);
         return exchange -> handle(exchange, contentType -> ndjson);
     }
 
@@ -243,11 +244,14 @@ public final class IngestServer implements EventSource {
     /** The handler of an adapter's path: its format mapped onto events, then taken as {@value #EVENTS_PATH} takes them. */
     public HttpHandler adapterHandler(final PayloadAdapter adapter) {
         Objects.requireNonNull(adapter, "adapter");
-        final Format json = new Format((body, who) -> adapt(adapter, adapter::adapt, body, who, false), null);
+        final boolean otlpAdapter = adapter instanceof OtlpAdapter;
+        final Format json = new Format((body, who) -> adapt(adapter, adapter::adapt, body, who, false), null,
+                otlpAdapter);
         if (!(adapter instanceof OtlpAdapter otlp)) {
             return exchange -> handle(exchange, contentType -> json);
         }
-        final Format protobuf = new Format((body, who) -> adapt(adapter, otlp::adaptProtobuf, body, who, true), otlp);
+        final Format protobuf = new Format((body, who) -> adapt(adapter, otlp::adaptProtobuf, body, who, true), otlp,
+                true);
         return exchange -> handle(exchange, contentType -> {
             final String media = mediaType(contentType);
             // No Content-Type at all has always been read as JSON; OTLP exporters always send one.
@@ -381,8 +385,10 @@ public final class IngestServer implements EventSource {
      *
      * @param reader   what the body holds
      * @param protobuf the OTLP signal whose protobuf answers the request gets, or {@code null} for JSON answers
+     * @param otlp     whether a partial success is a 200, as OTLP/HTTP requires of its receivers (its
+     *                 exporters read the rejected count from the body); 207 elsewhere
      */
-    private record Format(BodyReader reader, OtlpAdapter protobuf) {
+    private record Format(BodyReader reader, OtlpAdapter protobuf, boolean otlp) {
         /** Whether the body is binary: rejections keep it in base64. */
         boolean binary() {
             return protobuf != null;
@@ -390,7 +396,7 @@ public final class IngestServer implements EventSource {
     }
 
     /** The answers of a request whose {@code Content-Type} is not read: JSON. */
-    private static final Format UNSUPPORTED = new Format(null, null);
+    private static final Format UNSUPPORTED = new Format(null, null, false);
 
     /**
      * Answers one request and closes it.
@@ -496,7 +502,7 @@ public final class IngestServer implements EventSource {
         }
         // A body of only uninteresting records (spans of no GenAI operation) is fine, not a bad request.
         final boolean nothingUsable = batch.events.isEmpty() && (!batch.rejections.isEmpty() || batch.skipped == 0);
-        final int status = nothingUsable ? 400 : batch.rejections.isEmpty() ? 200 : 207;
+        final int status = nothingUsable ? 400 : batch.rejections.isEmpty() || format.otlp() ? 200 : 207;
         final String note = batch.records == 0 && batch.skipped == 0 ? "the body holds no events"
                 : batch.skipped > 0 ? batch.skipped + " records carry nothing Peregrine maps and were skipped" : null;
         return report(exchange, format, status, batch.events.size(), batch.rejections, note);
