@@ -3,8 +3,6 @@ package dev.peregrine.app;
 import dev.peregrine.alerting.Alert;
 import dev.peregrine.alerting.AlertSink;
 import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
-import dev.peregrine.app.config.ConfigException;
-import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IngestLimits;
@@ -125,7 +123,7 @@ final class CollectorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (config != null) {
-            applyConfig(readConfig(config), spec.commandLine().getParseResult());
+            applyConfig(ConfigCommand.readOrRefuse(config), spec.commandLine().getParseResult());
         }
         input.validate();
         if (ingest && !files.isEmpty()) {
@@ -281,14 +279,6 @@ final class CollectorCommand implements Callable<Integer> {
         GaugeWithCallback.builder().name("peregrine_kafka_connected")
                 .help("1 when the collector's last send round to the broker succeeded, else 0")
                 .callback(callback -> callback.call(publisher.connected() ? 1 : 0)).register(registry);
-    }
-
-    private static PeregrineConfig readConfig(final Path file) {
-        try {
-            return ConfigReader.withSystemEnvironment().read(file);
-        } catch (final ConfigException e) {
-            throw new UsageException("configuration not usable:" + System.lineSeparator() + e.getMessage());
-        }
     }
 
     /** The http and ingest settings of the file whose option was not given on the command line. */

@@ -15,6 +15,15 @@ import picocli.CommandLine.Spec;
         subcommands = ConfigCommand.Check.class)
 final class ConfigCommand {
 
+    /** The file of a command's {@code --config} (run, collector): read, or a usage error listing every problem. */
+    static PeregrineConfig readOrRefuse(final Path file) {
+        try {
+            return ConfigReader.withSystemEnvironment().read(file);
+        } catch (final ConfigException e) {
+            throw new UsageException("configuration not usable:" + System.lineSeparator() + e.getMessage());
+        }
+    }
+
     /** Reads the file as {@code run --config} would and prints every problem, one line each. */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Checks a peregrine.yaml: prints every problem as file:line:column: key: message.",

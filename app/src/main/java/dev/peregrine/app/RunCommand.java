@@ -4,7 +4,6 @@ import dev.peregrine.alerting.metrics.AlertPipelineMetrics;
 import dev.peregrine.alerting.metrics.PrometheusArchiveMetrics;
 import dev.peregrine.alerting.metrics.PrometheusSinkMetrics;
 import dev.peregrine.alerting.redaction.RedactionPattern;
-import dev.peregrine.app.config.ConfigException;
 import dev.peregrine.app.config.ConfigReader;
 import dev.peregrine.app.config.PeregrineConfig;
 import dev.peregrine.app.config.TlsIdentity;
@@ -165,7 +164,7 @@ final class RunCommand implements Callable<Integer> {
         final ParseResult given = spec.commandLine().getParseResult();
         stdin = follow.isEmpty() && !ingest && !procfs;
         if (config != null) {
-            applyConfig(readConfig(config), given);
+            applyConfig(ConfigCommand.readOrRefuse(config), given);
         }
         if (tlsOptions.given()) {
             tls = tlsOptions.identity();
@@ -384,14 +383,6 @@ final class RunCommand implements Callable<Integer> {
     /** The ingest clients of the config file (none without one). */
     private List<TokenBinding> configuredTokens() {
         return Ingest.bindings(tokens);
-    }
-
-    private static PeregrineConfig readConfig(final Path file) {
-        try {
-            return ConfigReader.withSystemEnvironment().read(file);
-        } catch (final ConfigException e) {
-            throw new UsageException("configuration not usable:" + System.lineSeparator() + e.getMessage());
-        }
     }
 
     /** Takes every setting of the file whose option was not given on the command line. */

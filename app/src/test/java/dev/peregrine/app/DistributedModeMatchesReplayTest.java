@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.peregrine.engine.streams.DeadLetterHeaders;
 import dev.peregrine.engine.streams.StreamsEngine;
 import dev.peregrine.testbed.KafkaBroker;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +27,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The distributed runner on a real KRaft broker: a multi-session trace published by
@@ -70,11 +65,11 @@ class DistributedModeMatchesReplayTest {
 
         try (KafkaBroker kafka = KafkaBroker.start()) {
             final String bootstrap = kafka.bootstrapServers();
-            final Running<EngineCommand> engine = start("engine", "--kafka", bootstrap,
+            final BackgroundCommand<EngineCommand> engine = BackgroundCommand.start("engine", "--kafka", bootstrap,
                     "--application-id", "peregrine-engine-it", "--partitions", Integer.toString(PARTITIONS),
                     "--state-dir", dir.resolve("streams-state").toString(), "--idle-after", "1s", "--http-port", "0");
-            final Running<AlerterCommand> alerter = start("alerter", "--kafka", bootstrap, "--stdout-format", "json",
-                    "--group-id", "peregrine-alerter-it", "--spool-dir", dir.resolve("alert-spool").toString(),
+            final BackgroundCommand<AlerterCommand> alerter = BackgroundCommand.start("alerter", "--kafka", bootstrap,
+                    "--stdout-format", "json", "--group-id", "peregrine-alerter-it", "--spool-dir", dir.resolve("alert-spool").toString(),
                     "--http-port", "0");
             try {
                 await("engine started").atMost(Duration.ofMinutes(1)).until(() -> engine.command().streams() != null);
@@ -155,46 +150,5 @@ class DistributedModeMatchesReplayTest {
             lines += Files.readAllLines(Path.of(file)).stream().filter(line -> !line.isBlank()).count();
         }
         return lines;
-    }
-
-    /** Runs a long-running subcommand on a thread of its own, as {@code peregrine} would in its own process. */
-    private static <T> Running<T> start(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine commandLine = Peregrine.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        @SuppressWarnings("unchecked")
-        final T command = (T) commandLine.getSubcommands().get(args[0]).getCommand();
-        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> commandLine.execute(args),
-                runnable -> {
-                    final Thread thread = new Thread(runnable, "peregrine-" + args[0]);
-                    thread.setDaemon(true);
-                    thread.start();
-                });
-        return new Running<>(command, exit, out, err);
-    }
-
-    private record Running<T>(T command, CompletableFuture<Integer> exit, StringWriter out, StringWriter err) {
-
-        void stop() {
-            if (command instanceof EngineCommand engine) {
-                engine.stop();
-            } else if (command instanceof AlerterCommand alerter) {
-                alerter.stop();
-            }
-        }
-
-        int exitCode() throws Exception {
-            return exit.get(1, TimeUnit.MINUTES);
-        }
-
-        String stdout() {
-            return out.toString();
-        }
-
-        String stderr() {
-            return err.toString();
-        }
     }
 }
