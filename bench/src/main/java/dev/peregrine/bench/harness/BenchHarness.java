@@ -292,7 +292,22 @@ public final class BenchHarness {
                 }
             });
         }
-        return events.subList(0, Math.min(limit, events.size())).toArray(Event[]::new);
+        return inArrivalOrder(events.subList(0, Math.min(limit, events.size())));
+    }
+
+    /**
+     * Copies of {@code events}, allocated one after the other. Stages 3 and 4 walk events held in
+     * memory, where layout decides as much as the engine: events left where the parser and the
+     * process tree made them sit among those steps' garbage, while Esper's rows (stage 4) are built
+     * in one pass and lie packed. Copying gives both engines the same layout, the one a pipeline's
+     * events have in the instant after they are parsed, when it evaluates them.
+     */
+    public static Event[] inArrivalOrder(final List<Event> events) {
+        final Event[] copies = new Event[events.size()];
+        for (int i = 0; i < copies.length; i++) {
+            copies[i] = events.get(i).toBuilder().build();
+        }
+        return copies;
     }
 
     private StageResult rulesPreParsed(final DetectionStack stack, final Event[] events, final int total) {

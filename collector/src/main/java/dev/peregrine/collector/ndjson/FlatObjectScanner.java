@@ -253,7 +253,8 @@ final class FlatObjectScanner {
         }
         final int stop = ByteWords.skipPlainStringText(buf, start, end);
         if (stop < end && buf[stop] == '"') {
-            final String text = new String(buf, start, stop - start, StandardCharsets.ISO_8859_1);
+            final String text = id >= 0 ? RepeatedValues.text(buf, start, stop - start)
+                    : new String(buf, start, stop - start, StandardCharsets.ISO_8859_1);
             if (id >= 0) {
                 remember(id, start, stop + 1, text);
             }

@@ -20,14 +20,14 @@ final class Comparisons {
     static ValueTest forString(final Operator operator, final List<String> operands) {
         final String first = operands.isEmpty() ? "" : operands.get(0);
         return switch (operator) {
-            case EQ, EQ2 -> value -> first.equals(value.toString());
-            case NE -> value -> !first.equals(value.toString());
+            case EQ, EQ2 -> new TextEquals(first, false);
+            case NE -> new TextEquals(first, true);
             case IN -> new TextIn(operands, true);
             case INTERSECTS -> new TextIn(operands, false);
-            case CONTAINS -> value -> value.toString().contains(first);
+            case CONTAINS -> new TextContains(first);
             case ICONTAINS -> value -> containsIgnoreCase(value.toString(), first);
-            case STARTSWITH -> value -> value.toString().startsWith(first);
-            case ENDSWITH -> value -> value.toString().endsWith(first);
+            case STARTSWITH -> new TextStartsWith(first);
+            case ENDSWITH -> new TextEndsWith(first);
             case GLOB, IGLOB -> {
                 final Pattern pattern = Glob.compile(first, operator == Operator.IGLOB);
                 if (operator == Operator.GLOB) {
@@ -50,12 +50,7 @@ final class Comparisons {
     static ValueTest forLong(final Operator operator, final long[] operands) {
         final long first = operands.length == 0 ? 0 : operands[0];
         return switch (operator) {
-            case EQ, EQ2 -> value -> (Long) value == first;
-            case NE -> value -> (Long) value != first;
-            case LT -> value -> (Long) value < first;
-            case LE -> value -> (Long) value <= first;
-            case GT -> value -> (Long) value > first;
-            case GE -> value -> (Long) value >= first;
+            case EQ, EQ2, NE, LT, LE, GT, GE -> new LongCompare(operator, first);
             case IN, INTERSECTS -> {
                 final long[] sorted = operands.clone();
                 Arrays.sort(sorted);
@@ -70,7 +65,7 @@ final class Comparisons {
     static ValueTest forBoolean(final Operator operator, final boolean[] operands) {
         final Boolean first = operands.length == 0 ? Boolean.FALSE : operands[0];
         return switch (operator) {
-            case EQ, EQ2 -> first::equals;
+            case EQ, EQ2 -> new BoolEquals(first);
             case NE -> value -> !first.equals(value);
             case IN, INTERSECTS -> {
                 boolean anyTrue = false;
@@ -178,7 +173,7 @@ final class Comparisons {
      * {@code intersects} when at least one is; a single value is tested as is. One class rather
      * than a wrapper around a membership lambda: this runs for most rules on most events.
      */
-    private static final class TextIn implements ValueTest {
+    static final class TextIn implements ValueTest {
         private final String[] small;
         private final Set<String> large;
         private final boolean all;
@@ -188,6 +183,16 @@ final class Comparisons {
             this.small = operands.size() <= LINEAR_SCAN_MAX ? operands.toArray(String[]::new) : null;
             this.large = small == null ? new HashSet<>(operands) : null;
             this.all = all;
+        }
+
+        /** The values, in no particular order. */
+        Collection<String> operands() {
+            return small != null ? List.of(small) : large;
+        }
+
+        /** {@code in} (every element of a list value must be a member) rather than {@code intersects}. */
+        boolean all() {
+            return all;
         }
 
         @Override
@@ -216,6 +221,127 @@ final class Comparisons {
                 }
             }
             return false;
+        }
+    }
+
+    // The comparisons most rules make are named final classes rather than lambdas, so that
+    // DirectTests can call them through a field of their own type: a call the JIT binds and
+    // inlines, where a ValueTest field shared by every kind of comparison is megamorphic.
+
+    /** {@code =} (or, negated, {@code !=}) on text. */
+    static final class TextEquals implements ValueTest {
+        private final String operand;
+        private final boolean negated;
+
+        TextEquals(final String operand, final boolean negated) {
+            this.operand = operand;
+            this.negated = negated;
+        }
+
+        String operand() {
+            return operand;
+        }
+
+        boolean negated() {
+            return negated;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            return operand.equals(value instanceof String text ? text : value.toString()) != negated;
+        }
+    }
+
+    /** {@code contains} on text. */
+    static final class TextContains implements ValueTest {
+        private final String needle;
+
+        TextContains(final String needle) {
+            this.needle = needle;
+        }
+
+        String needle() {
+            return needle;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            return (value instanceof String text ? text : value.toString()).contains(needle);
+        }
+    }
+
+    /** {@code startswith} on text. */
+    static final class TextStartsWith implements ValueTest {
+        private final String prefix;
+
+        TextStartsWith(final String prefix) {
+            this.prefix = prefix;
+        }
+
+        String prefix() {
+            return prefix;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            return (value instanceof String text ? text : value.toString()).startsWith(prefix);
+        }
+    }
+
+    /** {@code endswith} on text. */
+    static final class TextEndsWith implements ValueTest {
+        private final String suffix;
+
+        TextEndsWith(final String suffix) {
+            this.suffix = suffix;
+        }
+
+        String suffix() {
+            return suffix;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            return (value instanceof String text ? text : value.toString()).endsWith(suffix);
+        }
+    }
+
+    /** An ordering or equality comparison with one integer. */
+    static final class LongCompare implements ValueTest {
+        private final Operator operator;
+        private final long operand;
+
+        LongCompare(final Operator operator, final long operand) {
+            this.operator = operator;
+            this.operand = operand;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            final long number = (Long) value;
+            return switch (operator) {
+                case EQ, EQ2 -> number == operand;
+                case NE -> number != operand;
+                case LT -> number < operand;
+                case LE -> number <= operand;
+                case GT -> number > operand;
+                case GE -> number >= operand;
+                default -> throw new IllegalStateException("no numeric comparison for " + operator);
+            };
+        }
+    }
+
+    /** {@code =} on a boolean. */
+    static final class BoolEquals implements ValueTest {
+        private final Boolean operand;
+
+        BoolEquals(final Boolean operand) {
+            this.operand = operand;
+        }
+
+        @Override
+        public boolean test(final Object value) {
+            return operand.equals(value);
         }
     }
 

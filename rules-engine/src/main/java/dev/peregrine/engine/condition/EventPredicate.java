@@ -14,6 +14,13 @@ public sealed interface EventPredicate {
     /** Whether {@code event} satisfies the condition. */
     boolean test(Event event);
 
+    /**
+     * A comparison in the form that runs, built by {@link DirectTests} from a compiled tree;
+     * analyses never meet one.
+     */
+    non-sealed interface Direct extends EventPredicate {
+    }
+
     /** All parts hold; evaluated left to right, stopping at the first that does not. */
     final class AllOf implements EventPredicate {
         private final EventPredicate[] parts;

@@ -6,6 +6,7 @@ import dev.peregrine.collector.event.Field;
 import dev.peregrine.collector.event.FieldType;
 import dev.peregrine.collector.event.StandardFields;
 import dev.peregrine.engine.Detector;
+import dev.peregrine.engine.condition.DirectTests;
 import dev.peregrine.engine.condition.EventPredicate;
 import dev.peregrine.engine.condition.FieldAccessor;
 import dev.peregrine.engine.condition.RequiredValues;
@@ -14,7 +15,7 @@ import dev.peregrine.engine.rules.EventSources;
 import dev.peregrine.engine.rules.RuleDef;
 import dev.peregrine.engine.rules.RuleSet;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -128,8 +129,9 @@ public final class FalcoRuleEvaluator implements Detector {
         TypeRules(final List<CompiledRule> candidates, final List<Specialization.Known> known) {
             this.candidates = List.copyOf(candidates);
             this.known = List.copyOf(known);
-            this.all = specialize(candidates, known);
-            this.field = indexField(all);
+            final CompiledRule[] specialized = specialize(candidates, known);
+            this.all = runnable(specialized);
+            this.field = indexField(specialized);
             this.required = new RequiredValues[candidates.size()];
             final List<CompiledRule> free = new ArrayList<>();
             for (int i = 0; i < candidates.size() && field != null; i++) {
@@ -140,8 +142,8 @@ public final class FalcoRuleEvaluator implements Detector {
                     named.addAll(required[i].values());
                 }
             }
-            this.unconstrained = field == null ? all : specialize(free, known);
-            this.missing = field == null ? all : specialize(free, with(known, field, null));
+            this.unconstrained = field == null ? all : runnable(specialize(free, known));
+            this.missing = field == null ? all : runnable(specialize(free, with(known, field, null)));
         }
 
         CompiledRule[] rulesFor(final Event event) {
@@ -166,7 +168,7 @@ public final class FalcoRuleEvaluator implements Detector {
                     admitted.add(candidates.get(i));
                 }
             }
-            rules = specialize(admitted, with(known, field, value));
+            rules = runnable(specialize(admitted, with(known, field, value)));
             byValue.put(value, rules);
             return rules;
         }
@@ -216,6 +218,17 @@ public final class FalcoRuleEvaluator implements Detector {
             final List<Specialization.Known> more = new ArrayList<>(known);
             more.add(new Specialization.Known(field, value));
             return more;
+        }
+
+        /** {@code rules} with their predicates in the form that runs (see {@link DirectTests}). */
+        private static CompiledRule[] runnable(final CompiledRule[] rules) {
+            final List<EventPredicate> lowered = DirectTests.lower(
+                    Arrays.stream(rules).map(CompiledRule::predicate).toList());
+            final CompiledRule[] result = new CompiledRule[rules.length];
+            for (int i = 0; i < rules.length; i++) {
+                result[i] = new CompiledRule(rules[i].index(), rules[i].def(), lowered.get(i));
+            }
+            return result;
         }
 
         /** The rules rewritten for {@code known}, without those it rules out; rule order kept. */
