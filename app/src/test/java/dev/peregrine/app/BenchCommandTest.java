@@ -35,8 +35,9 @@ class BenchCommandTest {
                 .containsPattern("(?m)^1 +parse only .*")
                 .containsPattern("(?m)^2 +replay, all detections .* alerts")
                 .containsPattern("(?m)^2a +replay, per-event rules only .*")
-                .containsPattern("(?m)^3 +per-event rules, pre-parsed .* alerts")
-                .containsPattern("(?m)^4 +Esper EPL filters.* matches; Peregrine on the same 25 conditions")
+                .containsPattern("(?m)^3 +per-event rules, pre-parsed .* alerts; median of 5 passes")
+                .containsPattern("(?m)^4 +Esper EPL filters, pre-built rows \\(25 conditions\\).* matches")
+                .containsPattern("(?m)^4' +Peregrine, the same conditions as rules .*x Esper; [\\d,]+ matches")
                 .containsPattern("(?m)^5 +ingest \\(HTTP\\) -> alert latency.* p50 .* ms, p99 .* ms.*allowed lateness 0 ms.*");
         assertThat(out.resolve("mix.ndjson")).exists();
         assertThat(Files.readAllLines(out.resolve("mix.ndjson"))).hasSize(2000);
