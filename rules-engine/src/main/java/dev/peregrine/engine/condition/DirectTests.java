@@ -3,6 +3,7 @@ package dev.peregrine.engine.condition;
 import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.event.Field;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +48,9 @@ public final class DirectTests {
             return direct(slot.field(), test.test());
         }
         if (predicate instanceof EventPredicate.AllOf all) {
-            return new EventPredicate.AllOf(lowerAll(all.parts()));
+            final List<EventPredicate> parts = lowerAll(all.parts());
+            parts.sort(Comparator.comparingInt(DirectTests::laterFirst));
+            return new EventPredicate.AllOf(parts);
         }
         if (predicate instanceof EventPredicate.AnyOf any) {
             return anyOf(any.parts());
@@ -97,6 +100,34 @@ public final class DirectTests {
             }
         }
         return lowered.size() == 1 ? lowered.get(0) : new EventPredicate.AnyOf(lowered);
+    }
+
+    /**
+     * Where a part goes in an {@code and}: the tests likely to fail first, so that most events
+     * leave after one. Rule authors write the broad part first ({@code open_read and fd.num >= 0
+     * and fd.name in (…) and not proc.name in (…)}); a value that must be one of a few names
+     * rejects nearly every event, a boolean or a bound rarely does, and a {@code not} of an
+     * exception list almost never. Every part is free of side effects and a missing field makes
+     * each part false on its own, so the order changes no answer. The sort is stable: parts of one
+     * rank keep the author's order.
+     */
+    private static int laterFirst(final EventPredicate part) {
+        if (part instanceof TextEquals equals) {
+            return equals.test().negated() ? 3 : 0;
+        }
+        if (part instanceof TextIn || part instanceof TextAnyOf) {
+            return 0;
+        }
+        if (part instanceof TextStartsWith || part instanceof TextEndsWith || part instanceof EventPredicate.AnyOf) {
+            return 1;
+        }
+        if (part instanceof TextContains || part instanceof SlotTest || part instanceof EventPredicate.AllOf) {
+            return 2;
+        }
+        if (part instanceof EventPredicate.Negation) {
+            return 4;
+        }
+        return 3;
     }
 
     private List<EventPredicate> lowerAll(final List<EventPredicate> parts) {
