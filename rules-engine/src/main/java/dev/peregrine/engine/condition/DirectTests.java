@@ -12,11 +12,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The form a condition takes to run: comparisons on a registered field become one node that reads
- * the slot and calls its comparison directly, instead of a {@link EventPredicate.FieldTest} that
- * goes through an accessor and a comparison of unknown kind (two calls the JIT cannot bind, per
- * comparison, per rule, per event). Answers are unchanged: each node does exactly what the
- * {@code FieldTest} it replaces does.
+ * The form a condition takes to run. The compiled tree ({@link EventPredicate}) is built for
+ * analyses: a comparison is a {@link EventPredicate.FieldTest} that reads through an accessor and
+ * calls a comparison of unknown kind, and every call between nodes goes through an interface. Per
+ * rule, per event, that is several calls the JIT cannot bind. Lowered, a condition is a tree of
+ * {@link Node}s:
+ * <ul>
+ *   <li>a comparison on a registered field is one node that reads the slot and calls a comparison
+ *       of known class, which the JIT inlines;</li>
+ *   <li>an {@code or} of text tests on one field is one {@link TextAnyOf};</li>
+ *   <li>the parts of an {@code and} run most selective first (see {@link #rank});</li>
+ *   <li>nodes are subclasses of an abstract class, so that calls between them dispatch through
+ *       the vtable, cheaper than an interface's itable at call sites that see many kinds of node,
+ *       as the evaluator's do with a rule set of any size.</li>
+ * </ul>
+ * Answers are unchanged: each node does exactly what the part it replaces does.
  *
  * <p>Lowered trees are for evaluation only. Analyses ({@link RequiredValues}, {@link Specialization},
  * the evaluator's index) read the compiled trees, whose {@code FieldTest}s name their operator
@@ -24,8 +34,8 @@ import java.util.Set;
  */
 public final class DirectTests {
 
-    /** {@link EventPredicate.Shared} nodes already lowered, so that every rule keeps sharing one. */
-    private final Map<EventPredicate.Shared, EventPredicate.Shared> shared = new IdentityHashMap<>();
+    /** {@link EventPredicate.Shared} macros already lowered, so that every rule keeps sharing one. */
+    private final Map<EventPredicate.Shared, Memo> shared = new IdentityHashMap<>();
 
     private DirectTests() {
     }
@@ -38,38 +48,64 @@ public final class DirectTests {
         final DirectTests run = new DirectTests();
         final List<EventPredicate> lowered = new ArrayList<>(predicates.size());
         for (final EventPredicate predicate : predicates) {
-            lowered.add(run.lowerNode(predicate));
+            lowered.add(new Lowered(run.node(predicate)));
         }
         return lowered;
     }
 
-    private EventPredicate lowerNode(final EventPredicate predicate) {
+    /** One lowered condition, as the evaluator holds it. */
+    record Lowered(Node root) implements EventPredicate.Direct {
+        @Override
+        public boolean test(final Event event) {
+            return root.test(event);
+        }
+    }
+
+    /** A node of a lowered tree. */
+    abstract static class Node {
+        /** Whether {@code event} satisfies this part. */
+        abstract boolean test(Event event);
+    }
+
+    private Node node(final EventPredicate predicate) {
         if (predicate instanceof EventPredicate.FieldTest test && test.accessor() instanceof FieldAccessor.Slot slot) {
-            return direct(slot.field(), test.test());
+            return comparison(slot.field(), test.test());
         }
         if (predicate instanceof EventPredicate.AllOf all) {
-            final List<EventPredicate> parts = lowerAll(all.parts());
-            parts.sort(Comparator.comparingInt(DirectTests::laterFirst));
-            return new EventPredicate.AllOf(parts);
+            final List<Node> parts = nodes(all.parts());
+            parts.sort(Comparator.comparingInt(DirectTests::rank));
+            return new All(parts);
         }
         if (predicate instanceof EventPredicate.AnyOf any) {
             return anyOf(any.parts());
         }
         if (predicate instanceof EventPredicate.Negation negation) {
-            return new EventPredicate.Negation(lowerNode(negation.inner()));
+            return new Not(node(negation.inner()));
+        }
+        if (predicate instanceof EventPredicate.Constant constant) {
+            return new Fixed(constant.value());
         }
         if (predicate instanceof EventPredicate.MacroCall call) {
-            return lowerNode(call.body());
+            return node(call.body());
         }
         if (predicate instanceof EventPredicate.Shared macro) {
-            EventPredicate.Shared lowered = shared.get(macro);
+            Memo lowered = shared.get(macro);
             if (lowered == null) {
-                lowered = new EventPredicate.Shared(macro.name(), lowerNode(macro.body()));
+                lowered = new Memo(macro.name(), node(macro.body()));
                 shared.put(macro, lowered);
             }
             return lowered;
         }
-        return predicate;
+        // ancestors, endpoints, input keys, two-field comparisons: tested as compiled
+        return new Compiled(predicate);
+    }
+
+    private List<Node> nodes(final List<EventPredicate> parts) {
+        final List<Node> nodes = new ArrayList<>(parts.size());
+        for (final EventPredicate part : parts) {
+            nodes.add(node(part));
+        }
+        return nodes;
     }
 
     /**
@@ -78,7 +114,7 @@ public final class DirectTests {
      * field: one read and a loop per kind of test, instead of a node per test. An {@code or} of
      * side-effect-free tests may be evaluated in any order.
      */
-    private EventPredicate anyOf(final List<EventPredicate> parts) {
+    private Node anyOf(final List<EventPredicate> parts) {
         final Map<Field, List<EventPredicate.FieldTest>> byField = new LinkedHashMap<>();
         for (final EventPredicate part : parts) {
             if (TextAnyOf.accepts(part)) {
@@ -86,7 +122,7 @@ public final class DirectTests {
                 byField.computeIfAbsent(((FieldAccessor.Slot) test.accessor()).field(), f -> new ArrayList<>()).add(test);
             }
         }
-        final List<EventPredicate> lowered = new ArrayList<>(parts.size());
+        final List<Node> lowered = new ArrayList<>(parts.size());
         for (final EventPredicate part : parts) {
             if (TextAnyOf.accepts(part)) {
                 final Field field = ((FieldAccessor.Slot) ((EventPredicate.FieldTest) part).accessor()).field();
@@ -94,12 +130,12 @@ public final class DirectTests {
                 if (tests == null) {
                     continue; // gathered into the node placed at the field's first test
                 }
-                lowered.add(tests.size() == 1 ? lowerNode(tests.get(0)) : TextAnyOf.of(field, tests));
+                lowered.add(tests.size() == 1 ? node(tests.get(0)) : TextAnyOf.of(field, tests));
             } else {
-                lowered.add(lowerNode(part));
+                lowered.add(node(part));
             }
         }
-        return lowered.size() == 1 ? lowered.get(0) : new EventPredicate.AnyOf(lowered);
+        return lowered.size() == 1 ? lowered.get(0) : new Any(lowered);
     }
 
     /**
@@ -111,34 +147,26 @@ public final class DirectTests {
      * each part false on its own, so the order changes no answer. The sort is stable: parts of one
      * rank keep the author's order.
      */
-    private static int laterFirst(final EventPredicate part) {
+    private static int rank(final Node part) {
         if (part instanceof TextEquals equals) {
-            return equals.test().negated() ? 3 : 0;
+            return equals.test.negated() ? 3 : 0;
         }
         if (part instanceof TextIn || part instanceof TextAnyOf) {
             return 0;
         }
-        if (part instanceof TextStartsWith || part instanceof TextEndsWith || part instanceof EventPredicate.AnyOf) {
+        if (part instanceof TextStartsWith || part instanceof TextEndsWith || part instanceof Any) {
             return 1;
         }
-        if (part instanceof TextContains || part instanceof SlotTest || part instanceof EventPredicate.AllOf) {
+        if (part instanceof TextContains || part instanceof SlotTest || part instanceof All) {
             return 2;
         }
-        if (part instanceof EventPredicate.Negation) {
+        if (part instanceof Not) {
             return 4;
         }
         return 3;
     }
 
-    private List<EventPredicate> lowerAll(final List<EventPredicate> parts) {
-        final List<EventPredicate> lowered = new ArrayList<>(parts.size());
-        for (final EventPredicate part : parts) {
-            lowered.add(lowerNode(part));
-        }
-        return lowered;
-    }
-
-    private static EventPredicate direct(final Field field, final ValueTest test) {
+    private static Node comparison(final Field field, final ValueTest test) {
         if (test instanceof Comparisons.TextEquals equals) {
             return new TextEquals(field, equals);
         }
@@ -163,66 +191,263 @@ public final class DirectTests {
         return new SlotTest(field, test);
     }
 
-    // One class per kind of comparison: the call to the comparison is then bound at compile time.
+    // ---- structure ---------------------------------------------------------------------------
 
-    /** A slot read and {@code =}/{@code !=} on text. */
-    record TextEquals(Field field, Comparisons.TextEquals test) implements EventPredicate.Direct {
+    /** Every part holds; left to right, stopping at the first that does not. */
+    static final class All extends Node {
+        private final Node[] parts;
+
+        All(final List<Node> parts) {
+            this.parts = parts.toArray(Node[]::new);
+        }
+
+        /** The parts, in the order they run. */
+        List<Node> parts() {
+            return List.of(parts);
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
+            for (final Node part : parts) {
+                if (!part.test(event)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** At least one part holds; left to right, stopping at the first that does. */
+    static final class Any extends Node {
+        private final Node[] parts;
+
+        Any(final List<Node> parts) {
+            this.parts = parts.toArray(Node[]::new);
+        }
+
+        /** The parts, in the order they run. */
+        List<Node> parts() {
+            return List.of(parts);
+        }
+
+        @Override
+        boolean test(final Event event) {
+            for (final Node part : parts) {
+                if (part.test(event)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The part does not hold. */
+    static final class Not extends Node {
+        private final Node inner;
+
+        Not(final Node inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        boolean test(final Event event) {
+            return !inner.test(event);
+        }
+    }
+
+    /** A result already known. */
+    static final class Fixed extends Node {
+        private final boolean value;
+
+        Fixed(final boolean value) {
+            this.value = value;
+        }
+
+        @Override
+        boolean test(final Event event) {
+            return value;
+        }
+    }
+
+    /** A macro several rules share, evaluated once per event, as {@link EventPredicate.Shared} is. */
+    static final class Memo extends Node {
+        private final String name;
+        private final Node body;
+        private Event last;
+        private boolean result;
+
+        Memo(final String name, final Node body) {
+            this.name = name;
+            this.body = body;
+        }
+
+        /** The macro's lowered condition. */
+        Node body() {
+            return body;
+        }
+
+        @Override
+        boolean test(final Event event) {
+            if (event != last) {
+                result = body.test(event);
+                last = event;
+            }
+            return result;
+        }
+
+        @Override
+        public String toString() {
+            return "Memo[" + name + "]";
+        }
+    }
+
+    /** A part with no lowered form, tested as compiled. */
+    static final class Compiled extends Node {
+        private final EventPredicate predicate;
+
+        Compiled(final EventPredicate predicate) {
+            this.predicate = predicate;
+        }
+
+        @Override
+        boolean test(final Event event) {
+            return predicate.test(event);
+        }
+    }
+
+    // ---- comparisons on a slot: one class per kind, so the call to the comparison is bound -----
+
+    /** {@code =}/{@code !=} on text. */
+    static final class TextEquals extends Node {
+        private final Field field;
+        private final Comparisons.TextEquals test;
+
+        TextEquals(final Field field, final Comparisons.TextEquals test) {
+            this.field = field;
+            this.test = test;
+        }
+
+        @Override
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and {@code in}/{@code intersects} on text. */
-    record TextIn(Field field, Comparisons.TextIn test) implements EventPredicate.Direct {
+    /** {@code in}/{@code intersects} on text. */
+    static final class TextIn extends Node {
+        private final Field field;
+        private final Comparisons.TextIn test;
+
+        TextIn(final Field field, final Comparisons.TextIn test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and {@code contains}. */
-    record TextContains(Field field, Comparisons.TextContains test) implements EventPredicate.Direct {
+    /** {@code contains}. */
+    static final class TextContains extends Node {
+        private final Field field;
+        private final Comparisons.TextContains test;
+
+        TextContains(final Field field, final Comparisons.TextContains test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and {@code startswith}. */
-    record TextStartsWith(Field field, Comparisons.TextStartsWith test) implements EventPredicate.Direct {
+    /** {@code startswith}. */
+    static final class TextStartsWith extends Node {
+        private final Field field;
+        private final Comparisons.TextStartsWith test;
+
+        TextStartsWith(final Field field, final Comparisons.TextStartsWith test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and {@code endswith}. */
-    record TextEndsWith(Field field, Comparisons.TextEndsWith test) implements EventPredicate.Direct {
+    /** {@code endswith}. */
+    static final class TextEndsWith extends Node {
+        private final Field field;
+        private final Comparisons.TextEndsWith test;
+
+        TextEndsWith(final Field field, final Comparisons.TextEndsWith test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and an integer comparison. */
-    record LongCompare(Field field, Comparisons.LongCompare test) implements EventPredicate.Direct {
+    /** An integer comparison. */
+    static final class LongCompare extends Node {
+        private final Field field;
+        private final Comparisons.LongCompare test;
+
+        LongCompare(final Field field, final Comparisons.LongCompare test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
     }
 
-    /** A slot read and {@code =} on a boolean. */
-    record BoolEquals(Field field, Comparisons.BoolEquals test) implements EventPredicate.Direct {
+    /** {@code =} on a boolean. */
+    static final class BoolEquals extends Node {
+        private final Field field;
+        private final Comparisons.BoolEquals test;
+
+        BoolEquals(final Field field, final Comparisons.BoolEquals test) {
+            this.field = field;
+            this.test = test;
+        }
+
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
+            final Object value = event.get(field);
+            return value != null && test.test(value);
+        }
+    }
+
+    /** Any other comparison on a slot: the accessor's call saved, the comparison's kept. */
+    static final class SlotTest extends Node {
+        private final Field field;
+        private final ValueTest test;
+
+        SlotTest(final Field field, final ValueTest test) {
+            this.field = field;
+            this.test = test;
+        }
+
+        @Override
+        boolean test(final Event event) {
             final Object value = event.get(field);
             return value != null && test.test(value);
         }
@@ -234,7 +459,7 @@ public final class DirectTests {
      * registered fields come here, never an input's own key, whose value may be a list that
      * {@code in} tests element by element.
      */
-    static final class TextAnyOf implements EventPredicate.Direct {
+    static final class TextAnyOf extends Node {
         private final Field field;
         private final Set<String> equal;
         private final String[] prefixes;
@@ -288,7 +513,7 @@ public final class DirectTests {
         }
 
         @Override
-        public boolean test(final Event event) {
+        boolean test(final Event event) {
             final Object value = event.get(field);
             if (value == null) {
                 return false;
@@ -314,15 +539,6 @@ public final class DirectTests {
                 }
             }
             return false;
-        }
-    }
-
-    /** A slot read and any other comparison: one call fewer than through the accessor. */
-    record SlotTest(Field field, ValueTest test) implements EventPredicate.Direct {
-        @Override
-        public boolean test(final Event event) {
-            final Object value = event.get(field);
-            return value != null && test.test(value);
         }
     }
 }

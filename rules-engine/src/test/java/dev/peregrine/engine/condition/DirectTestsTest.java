@@ -79,7 +79,8 @@ class DirectTestsTest {
             "fd.name != /etc/shadow or fd.name startswith /tmp",
             "fd.name intersects (/etc/shadow) or fd.name startswith /tmp",
             "proc.name in (grep, egrep) or proc.name icontains grep or proc.name startswith gr",
-            "evt.type = openat and (fd.name startswith /etc or fd.name startswith /home) and not proc.name in (sshd, cat)");
+            "evt.type = openat and (fd.name startswith /etc or fd.name startswith /home) and not proc.name in (sshd, cat)",
+            "proc.aname = bash or fd.name startswith /home or fd.name endswith .conf");
 
     @Test
     void loweredConditionsAnswerEveryEventAsTheCompiledOnesDo() {
@@ -97,26 +98,30 @@ class DirectTestsTest {
         assertThat(held).isBetween(40, CONDITIONS.size() * events().size() - 40);
     }
 
+    private static DirectTests.Node lowered(final String condition) {
+        return ((DirectTests.Lowered) DirectTests.lower(List.of(compile(condition))).get(0)).root();
+    }
+
     @Test
     void textTestsOnOneFieldInAnOrBecomeOneNode() {
-        final EventPredicate lowered = DirectTests.lower(List.of(compile(
-                "fd.name startswith /etc/ or proc.name = sshd or fd.name endswith id_rsa or fd.name = /tmp/a"))).get(0);
+        final DirectTests.Node lowered = lowered(
+                "fd.name startswith /etc/ or proc.name = sshd or fd.name endswith id_rsa or fd.name = /tmp/a");
 
-        assertThat(lowered).isInstanceOf(EventPredicate.AnyOf.class);
-        final List<EventPredicate> parts = ((EventPredicate.AnyOf) lowered).parts();
-        assertThat(parts).hasSize(2);
-        assertThat(parts.get(0)).isInstanceOf(DirectTests.TextAnyOf.class);
-        assertThat(parts.get(1)).isInstanceOf(DirectTests.TextEquals.class);
+        assertThat(lowered).isInstanceOf(DirectTests.Any.class);
+        assertThat(((DirectTests.Any) lowered).parts()).extracting(Object::getClass)
+                .containsExactly(DirectTests.TextAnyOf.class, DirectTests.TextEquals.class);
     }
 
     @Test
     void anAndTestsTheMostSelectivePartsFirstEachReadingItsSlotDirectly() {
-        final EventPredicate lowered = DirectTests.lower(List.of(compile("fd.num >= 0 and container.privileged = true"
-                + " and not proc.name in (sshd) and fd.name contains x and fd.name glob '/a*' and proc.name = cat"))).get(0);
+        final DirectTests.Node lowered = lowered("fd.num >= 0 and container.privileged = true"
+                + " and not proc.name in (sshd) and fd.name contains x and fd.name glob '/a*' and proc.name = cat"
+                + " and proc.aname = bash");
 
-        assertThat(((EventPredicate.AllOf) lowered).parts()).extracting(Object::getClass).containsExactly(
+        assertThat(((DirectTests.All) lowered).parts()).extracting(Object::getClass).containsExactly(
                 DirectTests.TextEquals.class, DirectTests.TextContains.class, DirectTests.SlotTest.class,
-                DirectTests.LongCompare.class, DirectTests.BoolEquals.class, EventPredicate.Negation.class);
+                DirectTests.LongCompare.class, DirectTests.BoolEquals.class, DirectTests.Compiled.class,
+                DirectTests.Not.class);
     }
 
     @Test
@@ -141,10 +146,10 @@ class DirectTestsTest {
 
         final List<EventPredicate> lowered = DirectTests.lower(specialized);
 
-        final EventPredicate first = sharedPart(lowered.get(0));
-        final EventPredicate second = sharedPart(lowered.get(1));
-        assertThat(first).isInstanceOf(EventPredicate.Shared.class).isSameAs(second);
-        assertThat(((EventPredicate.Shared) first).body()).isInstanceOf(DirectTests.TextAnyOf.class);
+        final DirectTests.Node first = memoPart(lowered.get(0));
+        final DirectTests.Node second = memoPart(lowered.get(1));
+        assertThat(first).isSameAs(second);
+        assertThat(((DirectTests.Memo) first).body()).isInstanceOf(DirectTests.TextAnyOf.class);
         final Event shadow = events().get(0);
         assertThat(lowered.get(0).test(shadow)).isTrue();
         assertThat(lowered.get(1).test(shadow)).isFalse();
@@ -152,8 +157,8 @@ class DirectTestsTest {
                 .containsEntry("cat", false).containsEntry("sshd", true);
     }
 
-    private static EventPredicate sharedPart(final EventPredicate rule) {
-        return ((EventPredicate.AllOf) rule).parts().stream().filter(EventPredicate.Shared.class::isInstance)
-                .findFirst().orElseThrow();
+    private static DirectTests.Node memoPart(final EventPredicate rule) {
+        return ((DirectTests.All) ((DirectTests.Lowered) rule).root()).parts().stream()
+                .filter(DirectTests.Memo.class::isInstance).findFirst().orElseThrow();
     }
 }
