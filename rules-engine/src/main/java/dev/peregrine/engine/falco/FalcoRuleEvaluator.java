@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * does, so an event meets only the rules its value admits. Each index entry holds its rules
  * rewritten by {@link Specialization} for what the entry knows ({@code evt.source},
  * {@code evt.type}, the indexed field's value): comparisons on those are already decided, and a
- * macro several rules share is evaluated once per event. Entries are built the first time an
+ * macro several rules share is evaluated once per event. What runs is that rewrite lowered by
+ * {@link DirectTests}: slot reads and comparisons the JIT can bind. Entries are built the first time an
  * event needs them, at most {@value #MAX_TYPES} types per source and {@value #MAX_VALUES} values
  * per type beyond those the rules name (further events meet only the rules that name no type or
  * value, less specialized, with the same results). Alerts come out in rule load order.
