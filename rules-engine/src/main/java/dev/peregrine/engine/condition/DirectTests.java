@@ -315,16 +315,27 @@ public final class DirectTests {
         }
     }
 
-    // ---- comparisons on a slot: one class per kind, so the call to the comparison is bound -----
+    // ---- comparisons on a slot ------------------------------------------------------------------
 
-    /** {@code =}/{@code !=} on text. */
-    static final class TextEquals extends Node {
-        private final Field field;
-        private final Comparisons.TextEquals test;
+    /**
+     * A slot read and one comparison. Each kind of comparison has its own subclass, which names
+     * the comparison's class as its type argument: the call in {@code test} is then to a final
+     * class, bound and inlined, where one class for all would make it megamorphic.
+     */
+    abstract static class OnSlot<T extends ValueTest> extends Node {
+        final Field field;
+        final T test;
 
-        TextEquals(final Field field, final Comparisons.TextEquals test) {
+        OnSlot(final Field field, final T test) {
             this.field = field;
             this.test = test;
+        }
+    }
+
+    /** {@code =}/{@code !=} on text. */
+    static final class TextEquals extends OnSlot<Comparisons.TextEquals> {
+        TextEquals(final Field field, final Comparisons.TextEquals test) {
+            super(field, test);
         }
 
         @Override
@@ -335,13 +346,9 @@ public final class DirectTests {
     }
 
     /** {@code in}/{@code intersects} on text. */
-    static final class TextIn extends Node {
-        private final Field field;
-        private final Comparisons.TextIn test;
-
+    static final class TextIn extends OnSlot<Comparisons.TextIn> {
         TextIn(final Field field, final Comparisons.TextIn test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -352,13 +359,9 @@ public final class DirectTests {
     }
 
     /** {@code contains}. */
-    static final class TextContains extends Node {
-        private final Field field;
-        private final Comparisons.TextContains test;
-
+    static final class TextContains extends OnSlot<Comparisons.TextContains> {
         TextContains(final Field field, final Comparisons.TextContains test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -369,13 +372,9 @@ public final class DirectTests {
     }
 
     /** {@code startswith}. */
-    static final class TextStartsWith extends Node {
-        private final Field field;
-        private final Comparisons.TextStartsWith test;
-
+    static final class TextStartsWith extends OnSlot<Comparisons.TextStartsWith> {
         TextStartsWith(final Field field, final Comparisons.TextStartsWith test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -386,13 +385,9 @@ public final class DirectTests {
     }
 
     /** {@code endswith}. */
-    static final class TextEndsWith extends Node {
-        private final Field field;
-        private final Comparisons.TextEndsWith test;
-
+    static final class TextEndsWith extends OnSlot<Comparisons.TextEndsWith> {
         TextEndsWith(final Field field, final Comparisons.TextEndsWith test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -403,13 +398,9 @@ public final class DirectTests {
     }
 
     /** An integer comparison. */
-    static final class LongCompare extends Node {
-        private final Field field;
-        private final Comparisons.LongCompare test;
-
+    static final class LongCompare extends OnSlot<Comparisons.LongCompare> {
         LongCompare(final Field field, final Comparisons.LongCompare test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -420,13 +411,9 @@ public final class DirectTests {
     }
 
     /** {@code =} on a boolean. */
-    static final class BoolEquals extends Node {
-        private final Field field;
-        private final Comparisons.BoolEquals test;
-
+    static final class BoolEquals extends OnSlot<Comparisons.BoolEquals> {
         BoolEquals(final Field field, final Comparisons.BoolEquals test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
@@ -437,13 +424,9 @@ public final class DirectTests {
     }
 
     /** Any other comparison on a slot: the accessor's call saved, the comparison's kept. */
-    static final class SlotTest extends Node {
-        private final Field field;
-        private final ValueTest test;
-
+    static final class SlotTest extends OnSlot<ValueTest> {
         SlotTest(final Field field, final ValueTest test) {
-            this.field = field;
-            this.test = test;
+            super(field, test);
         }
 
         @Override
