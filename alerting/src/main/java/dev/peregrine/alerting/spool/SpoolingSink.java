@@ -400,6 +400,9 @@ public final class SpoolingSink implements AlertSink {
             for (int i = 0; i < remaining.size(); i++) {
                 final DeliveryResult result = results.get(i);
                 if (settle(remaining.get(i), result)) {
+                    if (result.outcome() == DeliveryResult.Outcome.DELIVERED) {
+                        countDelivered(1);
+                    }
                     continue;
                 }
                 lastReason = result.reason();
@@ -450,13 +453,19 @@ public final class SpoolingSink implements AlertSink {
             final List<DeliveryResult> results = attempt(batch);
             // only the settled prefix leaves the spool, so order holds when the rest is tried again
             int settled = 0;
+            int deliveredNow = 0;
             while (settled < batch.size() && settle(batch.get(settled), results.get(settled))) {
+                if (results.get(settled).outcome() == DeliveryResult.Outcome.DELIVERED) {
+                    deliveredNow++;
+                }
                 settled++;
             }
             synchronized (spoolLock) {
                 spool.remove(settled);
                 spoolChanged();
             }
+            // counted once out of the spool: a reader never sees an alert both delivered and spooled
+            countDelivered(deliveredNow);
             if (settled < batch.size()) {
                 failedDrains++;
                 final Duration wait = backoff(failedDrains);
@@ -479,12 +488,17 @@ public final class SpoolingSink implements AlertSink {
         return true;
     }
 
-    /** Counts a final outcome; false for a temporary failure, which the caller keeps. */
+    private void countDelivered(final int alerts) {
+        if (alerts > 0) {
+            delivered.addAndGet(alerts);
+            metrics.delivered(alerts);
+        }
+    }
+
+    /** Dead-letters a permanent refusal; false for a temporary failure, which the caller keeps. */
     private boolean settle(final Alert alert, final DeliveryResult result) throws IOException {
         switch (result.outcome()) {
             case DELIVERED:
-                delivered.incrementAndGet();
-                metrics.delivered(1);
                 return true;
             case PERMANENT:
                 synchronized (spoolLock) {

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +133,52 @@ class SpoolingSinkTest {
             assertThat(sink.delivered()).isEqualTo(7);
             assertThat(sink.failed()).isZero();
             assertThat(Files.size(dir.resolve("spool.ndjson"))).isZero();
+        }
+    }
+
+    @Test
+    void anAlertDrainedFromTheSpoolCountsAsDeliveredOnlyOnceItHasLeftTheSpool() throws IOException {
+        final Destination destination = new Destination();
+        destination.down = true;
+        final AtomicReference<SpoolingSink> watched = new AtomicReference<>();
+        final List<Long> deliveredPlusSpooled = new ArrayList<>();
+        final long[] deliveredSoFar = new long[1];
+        final SinkMetrics metrics = new SinkMetrics() {
+            @Override
+            public void delivered(final long alerts) {
+                deliveredSoFar[0] += alerts;
+                // what a scrape would read at this instant: no alert in both counts
+                deliveredPlusSpooled.add(deliveredSoFar[0] + watched.get().spoolDepth());
+            }
+
+            @Override
+            public void retried(final long alerts) {
+            }
+
+            @Override
+            public void spooled(final long alerts) {
+            }
+
+            @Override
+            public void failed(final long alerts) {
+            }
+
+            @Override
+            public void spoolDepth(final long alerts) {
+            }
+        };
+        try (SpoolingSink sink = sink(destination, config(), metrics, new ArrayList<>())) {
+            watched.set(sink);
+            for (int n = 0; n < 7; n++) {
+                sink.deliver(alert(n));
+            }
+            assertThat(sink.spoolDepth()).isEqualTo(7);
+
+            destination.down = false;
+            sink.flush();
+
+            assertThat(destination.accepted()).containsExactlyElementsOf(ids(0, 7));
+            assertThat(deliveredPlusSpooled).isNotEmpty().containsOnly(7L);
         }
     }
 
