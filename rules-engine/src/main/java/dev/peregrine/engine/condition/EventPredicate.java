@@ -15,7 +15,7 @@ public sealed interface EventPredicate {
     boolean test(Event event);
 
     /**
-     * A comparison in the form that runs, built by {@link DirectTests} from a compiled tree;
+     * A condition in the form that runs, built by {@link DirectTests} from a compiled tree;
      * analyses never meet one.
      */
     non-sealed interface Direct extends EventPredicate {
