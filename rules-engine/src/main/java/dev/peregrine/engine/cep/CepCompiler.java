@@ -3,6 +3,7 @@ package dev.peregrine.engine.cep;
 import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EventType;
 import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.common.client.configuration.compiler.ConfigurationCompilerExecution.FilterIndexPlanning;
 import com.espertech.esper.compiler.client.CompilerArguments;
 import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompileExceptionItem;
@@ -64,6 +65,11 @@ public final class CepCompiler implements CepValidator {
         configuration.getRuntime().getThreading().setInsertIntoDispatchPreserveOrder(false);
         configuration.getRuntime().getThreading().setNamedWindowConsumerDispatchPreserveOrder(false);
         configuration.getRuntime().getLogging().setEnableExecutionDebug(false);
+        // Esper 8.9.0's default (ADVANCED) filter index planning drops matches of filters shaped
+        // (x like a or x like b) and x like c: a download piped into a shell went unreported
+        // (CepFilterPlanningTest). BASIC planning matches them; a missed detection costs more than
+        // the index plans ADVANCED would build.
+        configuration.getCompiler().getExecution().setFilterIndexPlanning(FilterIndexPlanning.BASIC);
         return configuration;
     }
 
