@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param outcome     where it ended (or stands)
  * @param generation  the rule set's generation: 0 is the one the engine started with, each compiled
- *                    reload takes the next number; for a rejected reload, the generation still running
+ *                    reload takes the next number; for a rejected reload, the generation whose rules stay:
+ *                    the latest compiled one, running or about to run at the next event
  * @param rules       active per-event rules of the new set (0 when rejected)
  * @param cepRules    ids of its compiled cep items (empty when rejected)
  * @param problems    why it was rejected, one line each ({@code file:line:column: message}); empty otherwise

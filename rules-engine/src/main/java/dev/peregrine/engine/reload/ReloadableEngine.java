@@ -86,9 +86,12 @@ public final class ReloadableEngine implements Detector, EndOfInput {
     // guarded by publishing
     private long nextGeneration = 1;
     private boolean closed;
+    // The generation whose rules stay when a reload is refused: the latest compiled one, running or
+    // waiting for the next event. Written under publishing; volatile for the reload thread's reads.
+    private volatile long staying;
     // engine thread only
     private DetectionEngine current;
-    // written by the engine thread only; volatile so a rejected reload can name the running generation
+    // written by the engine thread only; volatile for generation() on other threads
     private volatile long generation;
     private volatile CepDetector.Swap lastCepSwap;
     private long retiredLateEvents;
@@ -255,6 +258,7 @@ public final class ReloadableEngine implements Detector, EndOfInput {
             result = new ReloadResult(ReloadResult.Outcome.COMPILED, nextGeneration++,
                     rules.rules().activeRules().size(), rules.cep().ruleIds(), List.of(), since(started));
             replaced = pending.getAndSet(new Pending(next, rules.cep(), result, outcome));
+            staying = result.generation();
         }
         if (replaced != null) {
             // never seen by the engine thread: getAndSet handed it to this thread alone; it owns nothing to close
@@ -269,7 +273,12 @@ public final class ReloadableEngine implements Detector, EndOfInput {
 
     private void reject(final List<String> problems, final Duration took, final CompletableFuture<ReloadResult> compiled,
                         final CompletableFuture<ReloadResult> outcome) {
-        final ReloadResult result = new ReloadResult(ReloadResult.Outcome.REJECTED, generation, 0, List.of(), problems,
+        reject(problems, took, compiled, outcome, staying);
+    }
+
+    private void reject(final List<String> problems, final Duration took, final CompletableFuture<ReloadResult> compiled,
+                        final CompletableFuture<ReloadResult> outcome, final long stays) {
+        final ReloadResult result = new ReloadResult(ReloadResult.Outcome.REJECTED, stays, 0, List.of(), problems,
                 took);
         rejected.incrementAndGet();
         lastResult.set(result);
@@ -295,7 +304,12 @@ public final class ReloadableEngine implements Detector, EndOfInput {
             swap = cep.apply(next.cep());
         } catch (final RuntimeException e) {
             // apply left the old program running: the old generation, already flushed, takes the next events
-            reject(List.of(e.getMessage()), next.result().loadTime(), next.outcome(), next.outcome());
+            synchronized (publishing) {
+                if (pending.get() == null) {
+                    staying = generation;
+                }
+            }
+            reject(List.of(e.getMessage()), next.result().loadTime(), next.outcome(), next.outcome(), generation);
             return;
         }
         retiredLateEvents += old.lateEvents();

@@ -229,6 +229,26 @@ class ReloadableEngineTest {
     }
 
     @Test
+    void aRefusedReloadNamesTheGenerationWhoseRulesStayEvenBeforeItsSwap() throws Exception {
+        final ReloadableEngine engine = engine(v1, List.of());
+        final Reload accepted = engine.reload(loading(V2, CEP));
+        assertThat(await(accepted.compiled()).generation()).isEqualTo(1);
+
+        // no event has arrived: generation 1 waits for the next one, and it is what stays
+        final ReloadResult refused = await(engine.reload(loading(BROKEN, CEP)).outcome());
+        assertThat(refused.outcome()).isEqualTo(ReloadResult.Outcome.REJECTED);
+        assertThat(refused.generation()).isEqualTo(1);
+        assertThat(engine.generation()).isZero();
+
+        final List<Alert> alerts = new ArrayList<>();
+        engine.onEvent(curl(0, "s-1"), alerts::add);
+        engine.endOfInput(alerts::add);
+        assertThat(await(accepted.outcome()).outcome()).isEqualTo(ReloadResult.Outcome.APPLIED);
+        assertThat(engine.generation()).isEqualTo(1);
+        assertThat(alerts).extracting(Alert::ruleId).containsExactly("curl_run");
+    }
+
+    @Test
     void aReloadOvertakenBeforeItsSwapNeverRuns() throws Exception {
         final ReloadableEngine engine = engine(v1, List.of());
         final Reload first = engine.reload(loading(V2, CEP));
