@@ -30,7 +30,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -46,6 +45,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -191,7 +191,7 @@ public final class BenchHarness {
             done(rows, row);
         }
         done(rows, latency(options, stack));
-        printTable(rows, parse.eventsPerSecond());
+        StageTable.print(out, rows, OptionalDouble.of(parse.eventsPerSecond()), "");
         return rows;
     }
 
@@ -653,21 +653,14 @@ public final class BenchHarness {
     private record Measurement(long startNanos, long gcStartMillis) {
 
         static Measurement start() {
-            return new Measurement(System.nanoTime(), gcMillis());
+            return new Measurement(System.nanoTime(), StageTable.gcMillis());
         }
 
         StageResult finish(final String id, final String name, final long events, final String note) {
             final double elapsed = seconds(System.nanoTime() - startNanos);
             final long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            return new StageResult(id, name, events, events / elapsed, heap, gcMillis() - gcStartMillis, note);
-        }
-
-        private static long gcMillis() {
-            long total = 0;
-            for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                total += Math.max(0, gc.getCollectionTime());
-            }
-            return total;
+            return new StageResult(id, name, events, events / elapsed, heap, StageTable.gcMillis() - gcStartMillis,
+                    note);
         }
     }
 
@@ -677,20 +670,6 @@ public final class BenchHarness {
 
     private void progress(final String format, final Object... args) {
         out.printf(format + "%n", args);
-        out.flush();
-    }
-
-    private void printTable(final List<StageResult> rows, final double ceiling) {
-        out.println();
-        out.printf("%-3s %-55s %12s %14s %8s %9s %8s  %s%n", "#", "stage", "events", "events/s", "vs (1)", "heap MB",
-                "GC ms", "notes");
-        for (final StageResult row : rows) {
-            out.printf("%-3s %-55s %,12d %,14.0f %8.2f %9.0f %8d  %s%n", row.id(), row.name(), row.events(),
-                    row.eventsPerSecond(), row.eventsPerSecond() / ceiling, row.heapUsedBytes() / 1048576.0,
-                    row.gcMillis(), row.note());
-        }
-        out.printf("JVM %s, %d cores available, max heap %d MB%n", System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         out.flush();
     }
 }

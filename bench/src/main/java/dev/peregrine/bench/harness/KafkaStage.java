@@ -26,7 +26,6 @@ import dev.peregrine.engine.streams.Topics;
 import dev.peregrine.engine.time.ReorderBuffer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,7 +141,7 @@ public final class KafkaStage {
             throws Exception {
         final KafkaStage stage = new KafkaStage(options, out);
         final List<StageResult> rows = List.of(stage.throughput(), stage.latency());
-        stage.printTable(rows, ceiling);
+        StageTable.print(out, rows, ceiling, "; broker at " + options.bootstrap());
         return rows;
     }
 
@@ -166,7 +165,7 @@ public final class KafkaStage {
             }
             awaitProgress("warm-up events read by the engine", () -> counters.events(), warmup);
             progress("kafka: warmed up on %,d events; publishing %,d", warmup, mix.events());
-            final long gcStart = gcMillis();
+            final long gcStart = StageTable.gcMillis();
             final long cpuStart = cpuNanos();
             final long start = System.nanoTime();
             for (int i = warmup; i < events.size(); i++) {
@@ -176,7 +175,7 @@ public final class KafkaStage {
             final long drained = awaitProgress("publisher drained", () -> publisher.published(), events.size());
             final long read = awaitProgress("events read by the engine", () -> counters.events(), events.size());
             final double seconds = (read - start) / 1e9;
-            final long gc = gcMillis() - gcStart;
+            final long gc = StageTable.gcMillis() - gcStart;
             final double cpu = (cpuNanos() - cpuStart) / 1e9;
             final long heap = heapUsed();
             // untimed: the reorder buffers release what they hold once the partitions are idle, so every alert counts
@@ -213,7 +212,7 @@ public final class KafkaStage {
             final int warm = offer(publisher, new EventMixGenerator(new MixSpec(base.seed() + 2, rate, base.agents(),
                     base.sessionsPerAgent(), base.maliciousShare(), 1)), rate);
             timer.measureFrom(wallNanos());
-            final long gcStart = gcMillis();
+            final long gcStart = StageTable.gcMillis();
             final long cpuStart = cpuNanos();
             final long start = System.nanoTime();
             final int offered = offer(publisher, new EventMixGenerator(new MixSpec(base.seed() + 1, total,
@@ -236,7 +235,7 @@ public final class KafkaStage {
                     options.partitions(), options.compression(), options.allowedLateness().toMillis(), cpu,
                     (System.nanoTime() - start) / 1e9);
             return new StageResult("6a", "Kafka: event -> alert latency, all detections", offered,
-                    offered / seconds, heapUsed(), gcMillis() - gcStart, note);
+                    offered / seconds, heapUsed(), StageTable.gcMillis() - gcStart, note);
         } finally {
             timer.stop();
             consumer.join(TimeUnit.SECONDS.toMillis(30));
@@ -469,32 +468,8 @@ public final class KafkaStage {
                 ? os.getProcessCpuTime() : -1;
     }
 
-    private static long gcMillis() {
-        long total = 0;
-        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            total += Math.max(0, gc.getCollectionTime());
-        }
-        return total;
-    }
-
     private void progress(final String format, final Object... args) {
         out.printf(format + "%n", args);
-        out.flush();
-    }
-
-    /** The rows in the columns of the other stages' table; "vs (1)" is blank without stage 1's figure. */
-    private void printTable(final List<StageResult> rows, final OptionalDouble ceiling) {
-        out.println();
-        out.printf("%-3s %-55s %12s %14s %8s %9s %8s  %s%n", "#", "stage", "events", "events/s", "vs (1)", "heap MB",
-                "GC ms", "notes");
-        for (final StageResult row : rows) {
-            out.printf("%-3s %-55s %,12d %,14.0f %8s %9.0f %8d  %s%n", row.id(), row.name(), row.events(),
-                    row.eventsPerSecond(), ceiling.isPresent()
-                            ? String.format("%.2f", row.eventsPerSecond() / ceiling.getAsDouble()) : "",
-                    row.heapUsedBytes() / 1048576.0, row.gcMillis(), row.note());
-        }
-        out.printf("JVM %s, %d cores available, max heap %d MB; broker at %s%n", System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, options.bootstrap());
         out.flush();
     }
 }

@@ -5,6 +5,7 @@ import dev.peregrine.collector.event.Event;
 import dev.peregrine.collector.ingest.IdentityViolation;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
+import dev.peregrine.collector.ingest.IngestStats;
 import dev.peregrine.collector.ingest.TokenBinding;
 import dev.peregrine.collector.source.SourceListener;
 import java.io.IOException;
@@ -50,9 +51,19 @@ public final class IngestFixture implements SourceListener, AutoCloseable {
         this(tokens, IngestServer.defaultAdapters());
     }
 
+    /** Starts a server accepting {@code tokens}, with the default adapters and {@code limits}. */
+    public IngestFixture(final List<TokenBinding> tokens, final IngestLimits limits) throws IOException {
+        this(tokens, limits, IngestServer.defaultAdapters());
+    }
+
     /** Starts a server accepting {@code tokens}, taking the formats of {@code adapters}. */
     public IngestFixture(final List<TokenBinding> tokens, final List<PayloadAdapter> adapters) throws IOException {
-        server = new IngestServer(tokens, LIMITS, violations::add, adapters);
+        this(tokens, LIMITS, adapters);
+    }
+
+    private IngestFixture(final List<TokenBinding> tokens, final IngestLimits limits,
+                          final List<PayloadAdapter> adapters) throws IOException {
+        server = new IngestServer(tokens, limits, violations::add, adapters);
         final InetSocketAddress address = server.listen(new InetSocketAddress("127.0.0.1", 0));
         base = URI.create("http://127.0.0.1:" + address.getPort());
         reader = new Thread(() -> {
@@ -84,6 +95,27 @@ public final class IngestFixture implements SourceListener, AutoCloseable {
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofString());
+    }
+
+    /**
+     * POSTs {@code body} to {@code path} with {@code token} as {@code contentType}, with a
+     * {@code Content-Encoding} unless {@code encoding} is {@code null}; the answer's body as bytes.
+     */
+    public HttpResponse<byte[]> post(final String path, final String token, final String contentType,
+                                     final String encoding, final byte[] body) throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", contentType)
+                .POST(BodyPublishers.ofByteArray(body));
+        if (encoding != null) {
+            request.header("Content-Encoding", encoding);
+        }
+        return client.send(request.build(), BodyHandlers.ofByteArray());
+    }
+
+    /** The server's request and rejection counters. */
+    public IngestStats stats() {
+        return server.stats();
     }
 
     /** The next {@code count} events taken; fails when they do not come. */

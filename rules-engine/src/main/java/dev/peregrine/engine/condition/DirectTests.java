@@ -269,7 +269,11 @@ public final class DirectTests {
         }
     }
 
-    /** A macro several rules share, evaluated once per event, as {@link EventPredicate.Shared} is. */
+    /**
+     * A macro several rules share ({@link EventPredicate.Shared}), evaluated at most once per event:
+     * the result for the last event is reused while that event meets the next rule. Events are
+     * immutable, so reuse gives exactly the answer a second evaluation would.
+     */
     static final class Memo extends Node {
         private final String name;
         private final Node body;

@@ -113,18 +113,13 @@ public sealed interface EventPredicate {
     }
 
     /**
-     * A macro body that several rules use, evaluated at most once per event: the result for the
-     * last event tested is kept and reused while the same event meets the next rule. Events are
-     * immutable, so reuse gives exactly the answer a second evaluation would.
-     *
-     * <p>Not thread-safe: {@link Specialization} builds these for one evaluator, which runs on one
-     * engine thread; they never appear in a {@code RuleSet}'s own predicates.
+     * A macro body that several rules of one batch use, marked by {@link Specialization} as one
+     * node for all of them. {@link DirectTests} lowers it to a node that evaluates the body at
+     * most once per event; this marker itself holds no state and simply evaluates its body.
      */
     static final class Shared implements EventPredicate {
         private final String name;
         private final EventPredicate body;
-        private Event last;
-        private boolean result;
 
         Shared(final String name, final EventPredicate body) {
             this.name = name;
@@ -143,11 +138,7 @@ public sealed interface EventPredicate {
 
         @Override
         public boolean test(final Event event) {
-            if (event != last) {
-                result = body.test(event);
-                last = event;
-            }
-            return result;
+            return body.test(event);
         }
 
         @Override

@@ -20,9 +20,10 @@ import java.util.Objects;
  * node is free of side effects, so dropping one changes no answer.
  *
  * <p>Macro bodies referenced by more than one place in the batch and still undecided are wrapped
- * in {@link EventPredicate.Shared}, so an event evaluates them at most once however many rules use
- * them (Falco's {@code open_read}, {@code container}, … appear in dozens of rules). Those wrappers
- * keep per-event state: a batch belongs to one evaluator on one thread.
+ * in one {@link EventPredicate.Shared} for all their uses, which {@link DirectTests} lowers to a
+ * node that evaluates them at most once per event however many rules use them (Falco's
+ * {@code open_read}, {@code container}, … appear in dozens of rules). That node keeps per-event
+ * state: a batch belongs to one evaluator on one thread.
  */
 public final class Specialization {
 

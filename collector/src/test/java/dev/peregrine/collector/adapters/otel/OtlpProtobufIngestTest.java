@@ -16,7 +16,6 @@ import dev.peregrine.collector.ingest.IdentityPattern;
 import dev.peregrine.collector.ingest.IngestLimits;
 import dev.peregrine.collector.ingest.IngestServer;
 import dev.peregrine.collector.ingest.TokenBinding;
-import dev.peregrine.collector.source.SourceListener;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -29,24 +28,19 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
+
+
+
+
+
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,44 +59,19 @@ class OtlpProtobufIngestTest {
     private static final String PROTOBUF = "application/x-protobuf";
     private static final String JSON = "application/json";
 
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Rejection> rejections = new LinkedBlockingQueue<>();
-    private IngestServer server;
-    private URI base;
-    private Thread reader;
+    private IngestFixture ingest;
 
     @BeforeEach
     void start() throws IOException {
-        server = new IngestServer(List.of(
+        ingest = new IngestFixture(List.of(
                 new TokenBinding("agents", TOKEN, new IdentityPattern("triage-*", null, null)),
                 new TokenBinding("billing", OTHER_AGENT, new IdentityPattern("billing-agent", null, null))),
-                new IngestLimits(MAX_BODY, 16 * 1024, 1_000, 10_000, 10_000, 100), violation -> { });
-        base = URI.create("http://127.0.0.1:" + server.listen(new InetSocketAddress("127.0.0.1", 0)).getPort());
-        reader = new Thread(() -> {
-            try {
-                server.read(new SourceListener() {
-                    @Override
-                    public void onEvent(final Event event) {
-                        events.add(event);
-                    }
-
-                    @Override
-                    public void onRejected(final Rejection rejection) {
-                        rejections.add(rejection);
-                    }
-                });
-            } catch (final IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "otlp-protobuf-test-reader");
-        reader.start();
+                new IngestLimits(MAX_BODY, 16 * 1024, 1_000, 10_000, 10_000, 100));
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        server.close();
-        reader.join(TimeUnit.SECONDS.toMillis(10));
+        ingest.close();
     }
 
     @Test
@@ -241,9 +210,9 @@ class OtlpProtobufIngestTest {
         assertThat(Base64.getDecoder().decode(rejection.raw())).isEqualTo(garbage);
         assertThat(rejection.rawSha256()).isEqualTo(HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(garbage)));
-        assertThat(server.stats().rejectedByReason()).containsEntry("unknown_format", 1L);
-        assertThat(server.stats().requestsByStatus()).containsEntry(400, 1L);
-        assertThat(events).isEmpty();
+        assertThat(ingest.stats().rejectedByReason()).containsEntry("unknown_format", 1L);
+        assertThat(ingest.stats().requestsByStatus()).containsEntry(400, 1L);
+        assertThat(ingest.events).isEmpty();
     }
 
     @Test
@@ -266,7 +235,7 @@ class OtlpProtobufIngestTest {
         assertThat(rejection.line()).isEqualTo(2);
         assertThat(rejection.reason()).isEqualTo(Reason.MISSING_FIELD);
         assertThat(Base64.getDecoder().decode(rejection.raw())).isEqualTo(request.toByteArray());
-        assertThat(server.stats().rejectedByReason()).containsEntry("missing_field", 1L);
+        assertThat(ingest.stats().rejectedByReason()).containsEntry("missing_field", 1L);
     }
 
     @Test
@@ -279,7 +248,7 @@ class OtlpProtobufIngestTest {
             assertThat(status.getKey()).as("PERMISSION_DENIED").isEqualTo(7);
             assertThat(status.getValue()).contains("agent.id 'triage-agent' is not allowed");
         });
-        assertThat(events).isEmpty();
+        assertThat(ingest.events).isEmpty();
     }
 
     @Test
@@ -291,8 +260,8 @@ class OtlpProtobufIngestTest {
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(status(response.body()).getValue()).contains("once decompressed");
-        assertThat(server.stats().requestsByStatus()).containsEntry(413, 1L);
-        assertThat(events).isEmpty();
+        assertThat(ingest.stats().requestsByStatus()).containsEntry(413, 1L);
+        assertThat(ingest.events).isEmpty();
     }
 
     @Test
@@ -306,7 +275,7 @@ class OtlpProtobufIngestTest {
         final Rejection rejection = takeRejection();
         assertThat(rejection.reason()).isEqualTo(Reason.UNKNOWN_FORMAT);
         assertThat(Base64.getDecoder().decode(rejection.raw())).isEqualTo(body);
-        assertThat(server.stats().rejectedByReason()).containsEntry("unknown_format", 1L);
+        assertThat(ingest.stats().rejectedByReason()).containsEntry("unknown_format", 1L);
     }
 
     @Test
@@ -324,8 +293,8 @@ class OtlpProtobufIngestTest {
         assertThat(new String(brotli.body(), StandardCharsets.UTF_8)).contains("Content-Encoding 'br'");
         assertThat(charset.statusCode()).as("parameters and case do not matter").isEqualTo(200);
         assertThat(take(4)).hasSize(4);
-        assertThat(server.stats().requestsByStatus()).containsEntry(415, 2L);
-        assertThat(events).isEmpty();
+        assertThat(ingest.stats().requestsByStatus()).containsEntry(415, 2L);
+        assertThat(ingest.events).isEmpty();
     }
 
     private static Span chat(final long start) {
@@ -367,33 +336,14 @@ class OtlpProtobufIngestTest {
 
     private HttpResponse<byte[]> post(final String path, final String contentType, final String encoding,
                                       final byte[] body, final String token) throws Exception {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", contentType)
-                .POST(BodyPublishers.ofByteArray(body));
-        if (encoding != null) {
-            request.header("Content-Encoding", encoding);
-        }
-        return client.send(request.build(), BodyHandlers.ofByteArray());
+        return ingest.post(path, token, contentType, encoding, body);
     }
 
     private List<Event> take(final int count) throws InterruptedException {
-        final List<Event> taken = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            final Event event = events.poll(10, TimeUnit.SECONDS);
-            if (event == null) {
-                throw new AssertionError("expected " + count + " events, got " + taken);
-            }
-            taken.add(event);
-        }
-        return taken;
+        return ingest.take(count);
     }
 
     private Rejection takeRejection() throws InterruptedException {
-        final Rejection rejection = rejections.poll(10, TimeUnit.SECONDS);
-        if (rejection == null) {
-            throw new AssertionError("expected a rejection");
-        }
-        return rejection;
+        return ingest.takeRejection();
     }
 }
